@@ -1,0 +1,64 @@
+"""Hidden-layer activations and their derivatives: ReLU and Leaky ReLU.
+
+Each activation ``g`` comes as a pair: the forward function ``A = g(Z)`` and the backward
+function ``dZ = dA * g'(Z)``, which carries the gradient ``dA = ∂L/∂A`` back through ``g``.
+All arrays have the shape of ``Z``, ``(n_l, m)``; the functions act elementwise.
+
+At exactly ``z = 0`` neither function is differentiable. We use the right-hand slope
+convention of most libraries: ``relu'(0) = 0`` and ``leaky_relu'(0) = alpha``. Any value in
+between is a valid subgradient; the textbook's ReLU chapter counts how rarely ``z == 0``
+happens in practice.
+"""
+
+import numpy as np
+
+# --8<-- [start:relu]
+def relu(Z: np.ndarray) -> np.ndarray:
+    """``A = max(0, Z)``, elementwise; shape of ``Z``.
+
+    >>> relu(np.array([[-2.0, 0.0, 3.0]]))
+    array([[0., 0., 3.]])
+    """
+    return np.maximum(Z, 0)
+
+
+def relu_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:
+    """``dZ = dA * 1[Z > 0]``: the gradient passes where the unit was on, and stops elsewhere.
+
+    ``dA`` and ``Z`` have the same shape ``(n_l, m)``; so does ``dZ``. At ``Z == 0`` the
+    slope taken is 0.
+
+    >>> relu_backward(np.array([[5.0, 5.0, 5.0]]), np.array([[-2.0, 0.0, 3.0]]))
+    array([[0., 0., 5.]])
+    """
+    return dA * (Z > 0)
+# --8<-- [end:relu]
+
+
+# --8<-- [start:leaky_relu]
+def leaky_relu(Z: np.ndarray, alpha: float = 0.01) -> np.ndarray:
+    """``A = Z`` where ``Z > 0``, else ``alpha * Z``; shape of ``Z``.
+
+    >>> leaky_relu(np.array([[-2.0, 0.0, 3.0]]), alpha=0.5)
+    array([[-1.,  0.,  3.]])
+    """
+    return np.where(Z > 0, Z, alpha * Z)
+
+
+def leaky_relu_backward(dA: np.ndarray, Z: np.ndarray, alpha: float = 0.01) -> np.ndarray:
+    """``dZ = dA * (1 if Z > 0 else alpha)``; the slope at ``Z == 0`` is ``alpha``.
+
+    >>> leaky_relu_backward(np.array([[4.0, 4.0, 4.0]]), np.array([[-2.0, 0.0, 3.0]]), alpha=0.5)
+    array([[2., 2., 4.]])
+    """
+    return dA * np.where(Z > 0, 1.0, alpha).astype(dA.dtype, copy=False)
+# --8<-- [end:leaky_relu]
+
+
+# --8<-- [start:registry]
+ACTIVATIONS = {
+    "relu": (relu, relu_backward),
+    "leaky_relu": (leaky_relu, leaky_relu_backward),
+}
+"""Name -> (forward, backward), the names accepted by the model and the command line."""
+# --8<-- [end:registry]

@@ -1,0 +1,31 @@
+"""L2 regularisation: the penalty ``(λ/2m) Σ_l ||W[l]||_F²`` and its gradient ``(λ/m) W[l]``.
+
+Only weights are penalised, not biases: a bias shifts a unit's threshold and does not make
+the function any less smooth, and there are too few of them to overfit with.
+"""
+
+from collections.abc import Iterable
+
+import numpy as np
+
+# --8<-- [start:l2]
+def l2_penalty(weights: Iterable[np.ndarray], lam: float, m: int) -> float:
+    """``(λ / 2m) Σ_l ||W[l]||_F²``, the sum of every squared weight, scaled.
+
+    ``weights`` are the matrices ``W[1..L]`` (any shapes); ``m`` is the number of examples
+    the data term averages over, so that the penalty keeps its weight as ``m`` changes.
+
+    >>> l2_penalty([np.array([[1.0, 2.0]]), np.array([[3.0]])], lam=0.5, m=2)
+    1.75
+    """
+    return float(lam / (2 * m) * sum(np.sum(W * W) for W in weights))
+
+
+def l2_backward(W: np.ndarray, lam: float, m: int) -> np.ndarray:
+    """``∂/∂W of the penalty = (λ/m) W``, same shape as ``W``: add it to ``dW``.
+
+    >>> l2_backward(np.array([[1.0, -2.0]]), lam=0.5, m=2)
+    array([[ 0.25, -0.5 ]])
+    """
+    return (lam / m) * W
+# --8<-- [end:l2]
