@@ -1,0 +1,40 @@
+"""One exception for everything a user can get wrong about their input files.
+
+A reader of the book will sooner or later point ``nnscratch`` at the wrong file: a CSV
+without a header, a truncated download, a folder that lacks the labels. Such mistakes
+are not bugs in the program, so they should not end in a traceback. Every reader in
+``nnscratch.data``, ``nnscratch.idx`` and ``nnscratch.download`` raises
+:class:`InputError` instead, and the command line prints ``str(error)``: one line that
+names the file *as the user typed it* and says what is wrong with it.
+
+>>> e = InputError("digits/train.csv", "missing columns: pixel782, pixel783")
+>>> str(e)
+'digits/train.csv: missing columns: pixel782, pixel783'
+>>> e.path, e.problem
+('digits/train.csv', 'missing columns: pixel782, pixel783')
+"""
+
+import os
+
+
+class InputError(Exception):
+    """Bad user input: ``str(e) == f"{path}: {problem}"``, on one line.
+
+    ``path`` is kept exactly as the user gave it (a ``str`` or ``os.PathLike``; a URL or a
+    dataset name also works), so the message points at what they typed rather than at
+    some resolved absolute path. Line breaks in ``problem`` are folded into spaces so the
+    message always fits on one line.
+
+    >>> from pathlib import Path
+    >>> str(InputError(Path("data") / "t10k-labels-idx1-ubyte", "truncated:\\n8 bytes"))
+    'data/t10k-labels-idx1-ubyte: truncated: 8 bytes'
+    """
+
+    def __init__(self, path: str | os.PathLike, problem: str):
+        self.path = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
+        self.problem = " ".join(str(problem).split("\n")).replace("\r", " ")
+        super().__init__(f"{self.path}: {self.problem}")
+
+    def __reduce__(self):
+        # Exceptions are pickled as ``cls(*self.args)``; ours takes two arguments, not one.
+        return (type(self), (self.path, self.problem))
