@@ -1,0 +1,94 @@
+"""MkDocs hook for the executed example pages (``docs/examples/*.py``, run by mkdocs-jupyter).
+
+1. nbconvert's template writes its own MathJax ``<script>`` (and a MathJax 2 config) into each
+   example page. Every page already loads the site's MathJax through ``extra_javascript``,
+   so those tags are removed: MathJax is loaded once, from this site.
+2. Every page is checked for resources loaded from another host (``<script src>``,
+   ``<link href>``, ``<img src>``, ``<iframe src>``, CSS ``@import``/``url()``): the build fails
+   if one is found, because the book must work offline. Plain ``<a href>`` links are fine.
+3. The inline PNG figures of each example are also written as files (``digits-1.png``, ...)
+   beside its page, so a chapter can show an example's figure.
+4. After the build, each example script is also written as a notebook (``.ipynb``, via
+   jupytext) beside the copied ``.py`` in ``site/``, so the page can offer both for download
+   (see ``docs/overrides/main.html``). No ``.ipynb`` is ever written into the repository.
+"""
+
+import logging
+import re
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+log = logging.getLogger("mkdocs.hooks.notebooks")
+
+_NBCONVERT_MATHJAX = re.compile(
+    r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL
+)
+# nbconvert's lab template adds a module script that would import mermaid.js from a CDN when
+# a notebook has a mermaid diagram. The examples draw none; the script is removed.
+_NBCONVERT_MERMAID = re.compile(
+    r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded", async \(\) => \{'
+    r'\s*const diagrams = document\.querySelectorAll\("\.jp-Mermaid.*?</script>',
+    re.DOTALL,
+)
+_PNG = re.compile(r'<img\b[^>]*\bsrc="data:image/png;base64,([A-Za-z0-9+/=\s]+)"')
+_REMOTE = re.compile(
+    r"""\bimport\s*\(\s*["'](?:https?:)?//|\bfrom\s+["'](?:https?:)?//"""
+    r"""|<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//"""
+    r"""|<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?//"""
+    r"""|@import\s+(?:url\()?\s*["']?(?:https?:)?//"""
+    r"""|url\(\s*["']?(?:https?:)?//""",
+    re.IGNORECASE,
+)
+
+
+def _is_example(page) -> bool:
+    return page.file.src_uri.startswith("examples/") and page.file.src_uri.endswith(".py")
+
+
+def _save_figures(html: str, page) -> None:
+    """Write the page's inline PNG figures as ``<stem>-1.png``, ``<stem>-2.png``, ... beside it.
+
+    Other pages can then show an example's figure (e.g. ``../examples/digits/digits-1.png``
+    from the data chapter) without running the example a second time.
+    """
+    import base64
+
+    dest_dir = Path(page.file.abs_dest_path).parent
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    stem = Path(page.file.src_uri).stem
+    for n, m in enumerate(_PNG.finditer(html), start=1):
+        (dest_dir / f"{stem}-{n}.png").write_bytes(base64.b64decode("".join(m.group(1).split())))
+
+
+def on_post_page(output: str, page, config, **kwargs) -> str:
+    if _is_example(page):
+        output, n = _NBCONVERT_MATHJAX.subn("", output)
+        if n == 0:
+            log.warning("no nbconvert MathJax block found in %s", page.file.src_uri)
+        output = _NBCONVERT_MERMAID.sub("", output)
+        _save_figures(output, page)
+    for m in _REMOTE.finditer(output):
+        line = output.count("\n", 0, m.start()) + 1
+        snippet = output[m.start() : m.start() + 160].replace("\n", " ")
+        raise PluginError(
+            f"{page.file.src_uri}: the page would load a resource from another host "
+            f"(line {line} of the HTML): {snippet}"
+        )
+    return output
+
+
+def on_post_build(config, **kwargs) -> None:
+    import jupytext  # imported here: only builds need it
+
+    docs, site = Path(config["docs_dir"]), Path(config["site_dir"])
+    for script in sorted((docs / "examples").glob("*.py")):
+        # mkdocs-jupyter copies the script to site/examples/<name>/<name>.py (include_source).
+        target_dir = site / "examples" / script.stem
+        if not target_dir.is_dir():
+            target_dir = site / "examples"
+        nb = jupytext.read(script, fmt="py:percent")
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
+        jupytext.write(nb, target_dir / f"{script.stem}.ipynb", fmt="ipynb")
+        log.info("wrote %s", target_dir / f"{script.stem}.ipynb")
