@@ -12,6 +12,7 @@ happens in practice.
 
 import numpy as np
 
+
 # --8<-- [start:relu]
 def relu(Z: np.ndarray) -> np.ndarray:
     """``A = max(0, Z)``, elementwise; shape of ``Z``.

@@ -16,7 +16,7 @@ Params = dict[str, np.ndarray]
 def he_init(
     layer_sizes: Sequence[int], rng: np.random.Generator, dtype: type = np.float32
 ) -> Params:
-    """He-normal weights ``W[l] ~ N(0, 2/n_{l-1})`` of shape ``(n_l, n_{l-1})``, zero biases ``(n_l, 1)``.
+    """He-normal weights ``W[l] ~ N(0, 2/n_{l-1})``, ``(n_l, n_{l-1})``; zero biases ``(n_l, 1)``.
 
     ``layer_sizes`` is ``[n_0, n_1, ..., n_L]``, e.g. ``[784, 100, 10]``. Returns the
     parameter dict ``{"W1", "b1", ..., "WL", "bL"}``.
@@ -28,7 +28,7 @@ def he_init(
     True
     """
     params = {}
-    for l in range(1, len(layer_sizes)):  # noqa: E741 - the book's layer index
+    for l in range(1, len(layer_sizes)):
         n_in, n_out = layer_sizes[l - 1], layer_sizes[l]
         params[f"W{l}"] = (rng.standard_normal((n_out, n_in)) * np.sqrt(2.0 / n_in)).astype(dtype)
         params[f"b{l}"] = np.zeros((n_out, 1), dtype=dtype)
@@ -51,7 +51,7 @@ def uniform_init(
     (True, (2, 1))
     """
     params = {}
-    for l in range(1, len(layer_sizes)):  # noqa: E741
+    for l in range(1, len(layer_sizes)):
         n_in, n_out = layer_sizes[l - 1], layer_sizes[l]
         params[f"W{l}"] = (rng.random((n_out, n_in)) * scale).astype(dtype)
         params[f"b{l}"] = np.zeros((n_out, 1), dtype=dtype)

@@ -6,6 +6,7 @@ and ``Z`` is ``(n_l, m)``. The bias column is broadcast across the ``m`` columns
 
 import numpy as np
 
+
 # --8<-- [start:linear_forward]
 def linear_forward(A_prev: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``Z = W A_prev + b``; ``(n_l, n_{l-1}) @ (n_{l-1}, m) + (n_l, 1) -> (n_l, m)``.

@@ -7,6 +7,7 @@ one that ends up in every gradient of the network: we carry it in ``dZ``.
 
 import numpy as np
 
+
 # --8<-- [start:cross_entropy]
 def cross_entropy(A: np.ndarray, Y: np.ndarray) -> float:
     """Mean cross-entropy ``L = -(1/m) Σ Y log A`` of probabilities ``A`` against targets ``Y``.

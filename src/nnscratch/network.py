@@ -70,7 +70,7 @@ def forward(
     g, _ = _activation(activation, alpha)
     L = n_layers(params)
     A, cache = X, []
-    for l in range(1, L + 1):  # noqa: E741 - the book's layer index
+    for l in range(1, L + 1):
         Z = linear_forward(A, params[f"W{l}"], params[f"b{l}"])
         cache.append((A, Z))
         A = softmax(Z) if l == L else g(Z)
@@ -103,7 +103,7 @@ def backward(
     L, m = n_layers(params), Y.shape[1]
     grads: Params = {}
     dZ = softmax_cross_entropy_backward(AL, Y)
-    for l in range(L, 0, -1):  # noqa: E741
+    for l in range(L, 0, -1):
         A_prev, Z = cache[l - 1]
         if l < L:
             dZ = g_backward(dA, Z)  # noqa: F821 - dA comes from the layer above

@@ -6,6 +6,7 @@ Column ``i`` of ``Y`` is the ``y_i``-th standard basis vector of R^K: a 1 in row
 
 import numpy as np
 
+
 # --8<-- [start:one_hot]
 def one_hot(y: np.ndarray, n_classes: int = 10, dtype: type = np.float64) -> np.ndarray:
     """Encode integer labels as the columns of a one-hot matrix.

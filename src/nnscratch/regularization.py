@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+
 # --8<-- [start:l2]
 def l2_penalty(weights: Iterable[np.ndarray], lam: float, m: int) -> float:
     """``(λ / 2m) Σ_l ||W[l]||_F²``, the sum of every squared weight, scaled.

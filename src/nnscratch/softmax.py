@@ -6,6 +6,7 @@ so that every column of ``A`` is positive and sums to 1.
 
 import numpy as np
 
+
 # --8<-- [start:softmax]
 def softmax(Z: np.ndarray) -> np.ndarray:
     """Column-wise softmax of ``Z`` (shape ``(K, m)``), computed without overflow.
