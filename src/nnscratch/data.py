@@ -221,27 +221,38 @@ def _validate_chunk(values: np.ndarray, names: list[str], first_row: int, shown:
     )
 
 
-def _first_non_numeric(path: str | os.PathLike, names: list[str], shown: str) -> InputError | None:
-    """Find the first cell pandas could not read as a number (slow path, errors only)."""
-    with _open_text_bytes(path, shown) as f:
-        f.readline()
-        chunks = pd.read_csv(
-            f, header=None, names=names, dtype=str, chunksize=_CHUNK_ROWS,
-            skipinitialspace=True, encoding="utf-8", engine="c", index_col=False,
-        )
-        first_row = 1
-        for chunk in chunks:
-            numeric = chunk.apply(lambda col: pd.to_numeric(col.str.strip(), errors="coerce"))
-            bad = (numeric.isna() & chunk.notna()).to_numpy()
-            if bad.any():
-                r, c = np.argwhere(bad)[0]
-                row = first_row + int(r)
-                cell = str(chunk.iat[r, c])[:20]
-                return InputError(
-                    shown, f"row {row} (line {row + 1}), column {names[c]}: "
-                    f"{cell!r} is not a number"
-                )
-            first_row += len(chunk)
+def _first_non_numeric(
+    path: str | os.PathLike, names: list[str], shown: str
+) -> InputError | None:
+    """Find the first cell pandas could not read as a number (slow path, errors only).
+
+    Returns the error to raise, or ``None`` if the re-read finds no such cell (or fails
+    in another way, e.g. on a gzip stream that is also corrupt further on).
+    """
+    try:
+        with _open_text_bytes(path, shown) as f:
+            f.readline()
+            chunks = pd.read_csv(
+                f, header=None, names=names, dtype=str, chunksize=_CHUNK_ROWS,
+                skipinitialspace=True, encoding="utf-8", engine="c", index_col=False,
+            )
+            first_row = 1
+            for chunk in chunks:
+                # One flat Series of all cells (row-major), converted in one call.
+                cells = pd.Series(chunk.to_numpy(dtype=object).ravel(), dtype=object)
+                numeric = pd.to_numeric(cells.str.strip(), errors="coerce")
+                bad = (numeric.isna() & cells.notna()).to_numpy().reshape(chunk.shape)
+                if bad.any():
+                    r, c = np.argwhere(bad)[0]
+                    row = first_row + int(r)
+                    cell = str(chunk.iat[r, c])[:20]
+                    return InputError(
+                        shown, f"row {row} (line {row + 1}), column {names[c]}: "
+                        f"{cell!r} is not a number"
+                    )
+                first_row += len(chunk)
+    except (pd.errors.ParserError, ValueError, EOFError, zlib.error, OSError):
+        return None
     return None
 
 
