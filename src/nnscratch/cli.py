@@ -156,9 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
                                    "verifying each file's SHA-256.")
     d.add_argument("name", nargs="?", help="dataset name (see --list)")
     d.add_argument("--list", action="store_true", help="list the dataset names")
-    d.add_argument("--mirror", help="base URL to fetch the files from")
-    d.add_argument("--cache", type=Path, help="cache folder (default: $NNSCRATCH_CACHE or "
-                                              "~/.cache/nnscratch)")
+    d.add_argument("--mirror", help="base URL to fetch the files from "
+                                    "(default: $NNSCRATCH_MIRROR or the dataset's own)")
+    d.epilog = ("Files go to $NNSCRATCH_CACHE/NAME (default ~/.cache/nnscratch/NAME), where "
+                "--data NAME finds them.")
     return parser
 
 
@@ -274,9 +275,12 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     try:
-        result = train(X_train, y_train, config, X_test=X_test, y_test=y_test, params=params,
-                       optimizer=optimizer, start_epoch=start_epoch, callback=keep_last_epoch,
-                       progress=False if args.quiet else None)
+        # train() checks the loss for NaN/inf itself and raises TrainingDiverged; NumPy's
+        # overflow warnings on the way there would only bury that one clear message.
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = train(X_train, y_train, config, X_test=X_test, y_test=y_test,
+                           params=params, optimizer=optimizer, start_epoch=start_epoch,
+                           callback=keep_last_epoch, progress=False if args.quiet else None)
     except KeyboardInterrupt:
         if not snapshot:
             print("nnscratch: interrupted before the first epoch ended; no model written",
@@ -312,7 +316,11 @@ def _evaluation_data(args: argparse.Namespace, meta: dict) -> tuple[Dataset, np.
                                                                      np.ndarray, str]:
     if args.data is not None:
         data = load(args.data, part="test")
-        return data, data.X, _require_labels(data), f"all of {data.source}"
+        described = f"all of {data.source}"
+        recorded = meta.get("data", {})
+        if data.sha256 == recorded.get("sha256") and recorded.get("n_train"):
+            described += f" (including the {recorded['n_train']} examples it was trained on)"
+        return data, data.X, _require_labels(data), described
     recorded = meta.get("data")
     if not recorded:
         raise InputError(args.model, "records no training data; give --data")
@@ -389,7 +397,7 @@ def cmd_download(args: argparse.Namespace) -> int:
         for name in download.list_datasets():
             print(name)
         return 0
-    folder = download.download(args.name, mirror=args.mirror, cache=args.cache)
+    folder = download.download(args.name, mirror=args.mirror)
     print(f"{args.name}: {folder}")
     return 0
 
