@@ -152,6 +152,13 @@ RAW_TEX_JS = """() => {
       if (text.includes(d)) out.push(d + ' in: ' + text.trim().slice(0, 120));
     }
   }
+  // Headings with math end up as raw TeX in the navigation and the table of contents.
+  for (const nav of document.querySelectorAll('.md-nav, title')) {
+    const t = nav.textContent;
+    for (const d of ['\\\\(', '\\\\[', '$$']) {
+      if (t.includes(d)) out.push(d + ' in the navigation: ' + t.trim().slice(0, 120));
+    }
+  }
   return out;
 }"""
 

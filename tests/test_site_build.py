@@ -138,7 +138,26 @@ def test_does_not_run_is_the_visible_title(site):
     assert re.search(r'<span class="filename">does not run</span>', html)
 
 
-@pytest.mark.parametrize("name", ["digits", "train_sample"])
+EXAMPLES = sorted(p.stem for p in (ROOT / "docs" / "examples").glob("*.py"))
+
+
+def test_internal_links_and_images_resolve(site):
+    broken = []
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for url in re.findall(r'(?:href|src)="([^"]+)"', html):
+            if re.match(r"[a-z][a-z0-9+.-]*:|#|//", url):
+                continue
+            path = url.split("#")[0].split("?")[0]
+            target = (site / path.lstrip("/")) if path.startswith("/") else page.parent / path
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)} -> {url}")
+    assert not broken, "\n".join(broken[:20])
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
 def test_example_page_offers_script_and_notebook(site, name):
     folder = site / "examples" / name
     html = (folder / "index.html").read_text(encoding="utf-8")

@@ -17,15 +17,15 @@ import os
 # fighting over the cores made this loop dozens of times slower. (Must precede numpy.)
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import time  # noqa: E402
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from nnscratch.data import load_sample, train_test_split  # noqa: E402
-from nnscratch.initialization import he_init  # noqa: E402
-from nnscratch.network import backward, forward, loss, predict  # noqa: E402
-from nnscratch.onehot import one_hot  # noqa: E402
-from nnscratch.plots import plot_history, show  # noqa: E402
+from nnscratch.data import load_sample, train_test_split
+from nnscratch.initialization import he_init
+from nnscratch.network import backward, forward, loss, predict
+from nnscratch.onehot import one_hot
+from nnscratch.plots import plot_history, show
 
 data = load_sample()
 X_train, y_train, X_test, y_test = train_test_split(data.X, data.y, test_fraction=0.3, seed=0)

@@ -14,6 +14,7 @@
 """
 
 import logging
+import posixpath
 import re
 from pathlib import Path
 
@@ -59,6 +60,29 @@ def _save_figures(html: str, page) -> None:
     stem = Path(page.file.src_uri).stem
     for n, m in enumerate(_PNG.finditer(html), start=1):
         (dest_dir / f"{stem}-{n}.png").write_bytes(base64.b64decode("".join(m.group(1).split())))
+
+
+_MD_LINK = re.compile(r'href="(?![a-z]+:|/|#)([^"#]+\.md)(#[^"]*)?"')
+
+
+def on_page_content(html: str, page, config, files, **kwargs) -> str:
+    """Turn ``.md`` links in an example's Markdown cells into links to the built pages.
+
+    MkDocs rewrites such links only on Markdown pages; a notebook's HTML is left alone, so
+    ``[chapter](../softmax-gradient.md)`` would point at a file that is not in the site.
+    A link to a page that does not exist fails the build.
+    """
+    if not _is_example(page):
+        return html
+
+    def fix(m: re.Match) -> str:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page.file.src_uri), m[1]))
+        file = files.get_file_from_path(target)
+        if file is None:
+            raise PluginError(f"{page.file.src_uri}: link to a missing page {m[1]!r}")
+        return f'href="{file.url_relative_to(page.file)}{m[2] or ""}"'
+
+    return _MD_LINK.sub(fix, html)
 
 
 def on_post_page(output: str, page, config, **kwargs) -> str:
