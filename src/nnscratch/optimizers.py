@@ -79,20 +79,35 @@ class Adam:
     beta2: float = 0.999
     eps: float = 1e-8
     state: dict[str, np.ndarray] = field(default_factory=dict)
+    # One scratch array per parameter, reused by every step (not state: never saved).
+    _tmp: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False,
+                                        compare=False)
 
     def step(self, params: Params, grads: Params) -> None:
         t = self.state["t"] = self.state.get("t", np.array(0)) + 1
         # Fold both bias corrections into the step size: one scalar instead of two arrays.
         # (This is the paper's own efficient form; ε then acts on √v rather than √v̂.)
-        step_size = self.lr * np.sqrt(1 - self.beta2**t) / (1 - self.beta1**t)
+        # A Python float, so that float32 arithmetic stays float32.
+        step_size = float(self.lr * np.sqrt(1 - self.beta2**t) / (1 - self.beta1**t))
         for k, g in grads.items():
             m = self.state.setdefault(f"m_{k}", np.zeros_like(g))
             v = self.state.setdefault(f"v_{k}", np.zeros_like(g))
-            m *= self.beta1
-            m += (1 - self.beta1) * g
-            v *= self.beta2
-            v += (1 - self.beta2) * g * g
-            params[k] -= step_size * m / (np.sqrt(v) + self.eps)
+            tmp = self._tmp.get(k)
+            if tmp is None or tmp.shape != g.shape or tmp.dtype != g.dtype:
+                tmp = self._tmp[k] = np.empty_like(g)
+            # Every line below updates an existing array in place: no new arrays per step.
+            m *= self.beta1                               # m ← β₁ m + (1-β₁) g
+            np.multiply(g, 1 - self.beta1, out=tmp)
+            m += tmp
+            v *= self.beta2                               # v ← β₂ v + (1-β₂) g²
+            np.multiply(g, g, out=tmp)
+            tmp *= 1 - self.beta2
+            v += tmp
+            np.sqrt(v, out=tmp)                           # θ ← θ - step m / (√v + ε)
+            tmp += self.eps
+            np.divide(m, tmp, out=tmp)
+            tmp *= step_size
+            params[k] -= tmp
 # --8<-- [end:adam]
 
 
