@@ -139,9 +139,10 @@ def visit(browser, server):
 
 
 RAW_TEX_JS = """() => {
-  // Visible text of math-bearing elements, outside code and outside rendered math.
+  // Text of math-bearing elements (the navigation and table of contents included: headings
+  // with math appear there), outside code and outside rendered math.
   const out = [];
-  for (const el of document.querySelectorAll('.arithmatex, .jp-RenderedMarkdown')) {
+  for (const el of document.querySelectorAll('.arithmatex, .jp-RenderedMarkdown, .md-nav')) {
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT, {
       acceptNode: (n) => n.parentElement.closest('pre, code, mjx-container, mjx-assistive-mml')
         ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
@@ -150,13 +151,6 @@ RAW_TEX_JS = """() => {
     while (walker.nextNode()) text += walker.currentNode.nodeValue;
     for (const d of ['\\\\[', '\\\\(', '$$', '\\\\frac', '\\\\begin']) {
       if (text.includes(d)) out.push(d + ' in: ' + text.trim().slice(0, 120));
-    }
-  }
-  // Headings with math end up as raw TeX in the navigation and the table of contents.
-  for (const nav of document.querySelectorAll('.md-nav, title')) {
-    const t = nav.textContent;
-    for (const d of ['\\\\(', '\\\\[', '$$']) {
-      if (t.includes(d)) out.push(d + ' in the navigation: ' + t.trim().slice(0, 120));
     }
   }
   return out;

@@ -21,7 +21,7 @@ window.MathJax = {
     packages: { "[-]": ["noundefined"] },
   },
   startup: {
-    elements: [".arithmatex", ".jp-RenderedMarkdown", ".jp-OutputArea-output"],
+    elements: [".arithmatex", ".jp-RenderedMarkdown", ".jp-OutputArea-output", ".md-nav"],
     typeset: true,
   },
 };
