@@ -160,6 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
                                     "(default: $NNSCRATCH_MIRROR or the dataset's own)")
     d.epilog = ("Files go to $NNSCRATCH_CACHE/NAME (default ~/.cache/nnscratch/NAME), where "
                 "--data NAME finds them.")
+    b = sub.add_parser("bench", help="time nnscratch against PyTorch and scikit-learn",
+                       description="Train the same 784-100-100-10 MLP in nnscratch and, when "
+                                   "installed, PyTorch (CPU) and scikit-learn, interleaved; "
+                                   "print seconds per epoch, accuracy and ratios.")
+    from nnscratch import bench  # its peers (torch, sklearn) are imported only when run
+
+    bench.add_arguments(b)
     return parser
 
 
@@ -402,8 +409,14 @@ def cmd_download(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from nnscratch import bench
+
+    return bench.run(args)
+
+
 COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict,
-            "download": cmd_download}
+            "download": cmd_download, "bench": cmd_bench}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
