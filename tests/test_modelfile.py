@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nnscratch import modelfile
 from nnscratch.errors import InputError
@@ -134,3 +136,42 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(saved, tmp_path, mo
         save_model(saved, params_784_4_10(), {"activation": "relu"})
     assert saved.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz"]
+
+
+# ---------------------------------------------------------------------------------------
+# Property: whatever happens to the bytes, loading gives the saved arrays or an InputError.
+# ---------------------------------------------------------------------------------------
+
+
+_SMALL = {"W1": np.arange(6, dtype=np.float32).reshape(2, 3), "b1": np.ones((2, 1), np.float32)}
+
+
+def _small_model_bytes(tmp: Path) -> bytes:
+    save_model(tmp / "small.npz", _SMALL, {"activation": "relu"})
+    return (tmp / "small.npz").read_bytes()
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_damaged_model_files_load_correctly_or_raise_input_error(tmp_path, data):
+    good = _small_model_bytes(tmp_path)
+    kind = data.draw(st.sampled_from(["truncate", "flip", "garbage", "append"]))
+    if kind == "truncate":
+        damaged = good[: data.draw(st.integers(0, len(good) - 1))]
+    elif kind == "flip":
+        i = data.draw(st.integers(0, len(good) - 1))
+        damaged = good[:i] + bytes([good[i] ^ data.draw(st.integers(1, 255))]) + good[i + 1:]
+    elif kind == "garbage":
+        damaged = data.draw(st.binary(max_size=2000))
+    else:
+        damaged = good + data.draw(st.binary(min_size=1, max_size=100))
+    path = tmp_path / "damaged.npz"
+    path.write_bytes(damaged)
+    try:
+        params, _ = load_model(path)
+    except InputError as e:
+        assert str(path) in str(e)
+        return
+    for k, v in _SMALL.items():   # it loaded: then it must be exactly what was saved
+        np.testing.assert_array_equal(params[k], v)
