@@ -398,3 +398,59 @@ def test_console_script_exit_code_and_single_line(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         f"nnscratch: error: {tmp_path / 'missing.npz'}: no such file"]
+
+
+# ---------------------------------------------------------------------------------------
+# download, then --data NAME (a local server; no real host is ever contacted)
+# ---------------------------------------------------------------------------------------
+
+
+def test_download_then_train_on_the_dataset_name(tmp_path, capsys, monkeypatch):
+    import functools
+    import hashlib
+    import http.server
+    import threading
+
+    from nnscratch import download
+
+    served = tmp_path / "mirror"
+    served.mkdir()
+    rows = sample_rows(120)
+    images = np.array([r[1:] for r in rows], dtype=np.uint8)
+    labels = np.array([r[0] for r in rows], dtype=np.uint8)
+    files = {}
+    for part, sl in (("train", slice(0, 100)), ("t10k", slice(100, 120))):
+        n = sl.stop - sl.start
+        for kind, payload in (("images-idx3", struct.pack(">IIII", 0x803, n, 28, 28)
+                               + images[sl].tobytes()),
+                              ("labels-idx1", struct.pack(">II", 0x801, n)
+                               + labels[sl].tobytes())):
+            name = f"{part}-{kind}-ubyte.gz"
+            data = gzip.compress(payload, mtime=0)
+            (served / name).write_bytes(data)
+            files[name] = {"sha256": hashlib.sha256(data).hexdigest(),
+                           "sha256_decompressed": hashlib.sha256(payload).hexdigest()}
+    monkeypatch.setitem(download.DATASETS, "mnist", {**download.DATASETS["mnist"],
+                                                     "files": files})
+    monkeypatch.setenv("NNSCRATCH_CACHE", str(tmp_path / "cache"))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *a: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        code, _, err = run(["train", *TINY, "--data", "mnist", "--out", tmp_path / "m.npz"],
+                           capsys)
+        assert_clean_failure(code, err, "mnist", "nnscratch download mnist")
+        code, out, err = run(["download", "mnist", "--mirror",
+                              f"http://127.0.0.1:{httpd.server_port}/"], capsys)
+        assert code == 0, err
+        code, out, err = run(["download", "--list"], capsys)
+        assert out.split() == ["fashion-mnist", "mnist"]
+    finally:
+        httpd.shutdown()
+    code, out, err = run(["train", *TINY, "--data", "mnist", "--out", tmp_path / "m.npz"],
+                         capsys)
+    assert code == 0, err
+    code, out, err = run(["evaluate", "--model", tmp_path / "m.npz", "--data", "mnist"], capsys)
+    assert code == 0, err
+    assert "n: 20" in out.splitlines()   # the t10k files
