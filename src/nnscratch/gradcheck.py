@@ -13,6 +13,7 @@ import numpy as np
 
 
 # --8<-- [start:numerical_gradient]
+# --8<-- [start:centred_difference]
 def numerical_gradient(
     f: Callable[[], float], theta: np.ndarray, eps: float = 1e-6
 ) -> np.ndarray:
@@ -36,8 +37,10 @@ def numerical_gradient(
         theta[i] = saved
         grad[i] = (f_plus - f_minus) / (2 * eps)
     return grad
+# --8<-- [end:centred_difference]
 
 
+# --8<-- [start:relative_error]
 def relative_error(analytic: np.ndarray, numerical: np.ndarray) -> float:
     """``||a - n|| / (||a|| + ||n||)``: 0 for equal arrays, 1 for opposite ones.
 
@@ -48,6 +51,7 @@ def relative_error(analytic: np.ndarray, numerical: np.ndarray) -> float:
     """
     denom = np.linalg.norm(analytic) + np.linalg.norm(numerical)
     return float(np.linalg.norm(analytic - numerical) / max(denom, np.finfo(float).tiny))
+# --8<-- [end:relative_error]
 # --8<-- [end:numerical_gradient]
 
 
