@@ -219,7 +219,7 @@ def test_stored_check_run_is_reproduced(results):
     threadpoolctl = pytest.importorskip("threadpoolctl")
     name, iterations, seed = CHECK
     stored = results["check"]
-    assert (stored["name"], stored["seed"], stored["config"]["iterations"]) == CHECK
+    assert (stored["name"], stored["config"]["iterations"], stored["seed"]) == CHECK
     data = load_sample()
     X_train, y_train, X_test, y_test = train_test_split(data.X, data.y, 0.3, seed)
     config = dataclasses.replace(VARIANTS[name], iterations=iterations)

@@ -28,6 +28,7 @@ import datetime
 import json
 import os
 import platform
+import shlex
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -363,8 +364,12 @@ def gradient_check(config: NotebookConfig, m: int = 14, m_test: int = 6, seed: i
 # ---------------------------------------------------------------------------------------
 
 
-def _evaluate(AL: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """``(accuracy, mean cross-entropy)`` of the output ``AL`` against labels ``y``."""
+def evaluate(AL: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """``(accuracy, mean cross-entropy)`` of the output ``AL`` ``(10, m)`` against ``y`` ``(m,)``.
+
+    >>> evaluate(np.array([[0.5, 0.25], [0.5, 0.75]]), np.array([0, 1]))[0]
+    1.0
+    """
     with np.errstate(invalid="ignore"):
         return accuracy(predictions(AL), y), cross_entropy(AL, one_hot(y, AL.shape[0], AL.dtype))
 
@@ -398,8 +403,8 @@ def run_notebook(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray,
     n = n_updates(config)
 
     def record(i: int, AL: np.ndarray) -> None:
-        acc, loss = _evaluate(AL, y_train)
-        test_acc, _ = _evaluate(notebook_forward(params, X_test, config)[0], y_test)
+        acc, loss = evaluate(AL, y_train)
+        test_acc, _ = evaluate(notebook_forward(params, X_test, config)[0], y_test)
         history.append({"iteration": i, "train_accuracy": acc, "loss": loss,
                         "test_accuracy": test_acc})
 
@@ -414,8 +419,8 @@ def run_notebook(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray,
             if not config.accuracy_before_update and (i % config.print_every == 0 or i == n - 1):
                 record(i, notebook_forward(params, X_train, config)[0])
         seconds = time.perf_counter() - start
-        train_acc, train_loss = _evaluate(notebook_forward(params, X_train, config)[0], y_train)
-        test_acc, test_loss = _evaluate(notebook_forward(params, X_test, config)[0], y_test)
+        train_acc, train_loss = evaluate(notebook_forward(params, X_train, config)[0], y_train)
+        test_acc, test_loss = evaluate(notebook_forward(params, X_test, config)[0], y_test)
     return {"history": history, "train_accuracy": train_acc, "test_accuracy": test_acc,
             "train_loss": train_loss, "test_loss": test_loss, "seconds": seconds,
             "updates": n, "m_gradient": m, "max_score": max_score,
@@ -440,6 +445,7 @@ VARIANTS: dict[str, NotebookConfig] = {
     "v2 fix m_whole_file": fixed(version2(), "m_whole_file"),
     "v1 whole-matrix softmax": version1(softmax_whole_matrix=True),
     "v1 fix naive_softmax": fixed(version1(), "naive_softmax"),
+    "v1 whole-matrix softmax float64": version1(softmax_whole_matrix=True, dtype="float64"),
 }
 """Every configuration the results command runs, by name (plus ``"modern"``, see below).
 
@@ -539,9 +545,9 @@ def compare(results: dict, written: str, fix: str, key: str = "test_accuracy") -
     diff = [rb[key] - ra[key] for ra, rb in zip(a, b, strict=True)]
     mean, sd = mean_sd(diff)
     print(f"{key}, seeds {', '.join(str(r['seed']) for r in a)} (mean ± sd):")
-    print(f"  {written:<26} {pct([r[key] for r in a])}")
-    print(f"  {fix:<26} {pct([r[key] for r in b])}")
-    print(f"  difference (2nd - 1st)     {100 * mean:+.2f} points ± {100 * sd:.2f}")
+    print(f"  {written:<32} {pct([r[key] for r in a])}")
+    print(f"  {fix:<32} {pct([r[key] for r in b])}")
+    print(f"  {'difference (2nd - 1st)':<32} {100 * mean:+.2f} points ± {100 * sd:.2f}")
 
 
 def _seeds(text: str) -> list[int]:
@@ -567,6 +573,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="docs/results/errata.json", help="default: %(default)s")
     p.add_argument("--jobs", type=int, default=1, help="processes to run at once (default: 1)")
     p.add_argument("--only", help="comma-separated variant names (default: all, and modern)")
+    p.add_argument("--add", action="store_true",
+                   help="add the runs to the existing --out file, replacing those of the same "
+                        "variant and seed (the command is appended to its 'commands')")
     return p
 
 
@@ -582,6 +591,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         out_dir = os.path.dirname(os.path.abspath(args.out))
         if not os.path.isdir(out_dir):
             raise InputError(args.out, "its folder does not exist")
+        if args.add and not os.path.isfile(args.out):
+            raise InputError(args.out, "no results file to --add to")
     except InputError as e:
         print(f"python -m nnscratch.notebook: error: {e}", file=sys.stderr)
         return 2
@@ -589,31 +600,43 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                      *list(VARIANTS)[4:]]
     # The short check run first, then variant by variant (all seeds), so that a file written
     # part-way already holds complete variants.
-    tasks = [(CHECK[0], CHECK[2], CHECK[1], args.data)]
+    tasks = [] if args.add else [(CHECK[0], CHECK[2], CHECK[1], args.data)]
     tasks += [(n, s, None, args.data) for n in names for s in args.seeds]
-    results = {
-        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "command": "python -m nnscratch.notebook " + " ".join(argv or sys.argv[1:]),
-        "machine": {"platform": platform.platform(), "processor": platform.machine(),
-                    "cpus": os.cpu_count(), "python": platform.python_version(),
-                    "numpy": np.__version__, "jobs": args.jobs,
-                    "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")},
-        "data": {"source": data.source, "sha256": data.sha256, "m": data.m,
-                 "test_fraction": 0.3},
-        "seeds": args.seeds, "complete": False, "total_seconds": 0.0,
-        "check": None, "runs": [],
-    }
-    start = time.perf_counter()
+    command = shlex.join(["python", "-m", "nnscratch.notebook", *(argv or sys.argv[1:])])
+    if args.add:
+        results = load_results(args.out)
+        if results["data"]["sha256"] != data.sha256:
+            print(f"python -m nnscratch.notebook: error: {args.out}: made from other data",
+                  file=sys.stderr)
+            return 2
+        replaced = {(t[0], t[1]) for t in tasks}
+        results["runs"] = [r for r in results["runs"] if (r["name"], r["seed"]) not in replaced]
+        results.setdefault("commands", [results["command"]]).append(command)
+    else:
+        results = {
+            "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "command": command,
+            "machine": {"platform": platform.platform(), "processor": platform.machine(),
+                        "cpus": os.cpu_count(), "python": platform.python_version(),
+                        "numpy": np.__version__, "jobs": args.jobs,
+                        "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")},
+            "data": {"source": data.source, "sha256": data.sha256, "m": data.m,
+                     "test_fraction": 0.3},
+            "seeds": args.seeds, "complete": False, "total_seconds": 0.0,
+            "check": None, "runs": [],
+        }
+    start, elapsed = time.perf_counter(), results["total_seconds"]
     for r in _map(_run_task, tasks, args.jobs):
         print(f"{r['name']:<26} seed {r['seed']}  " + (
             f"error: {r['error']}" if "error" in r else
             f"test {r['test_accuracy']:.4f}  {r['seconds']:.1f} s"), file=sys.stderr, flush=True)
-        if results["check"] is None:
+        if not args.add and results["check"] is None:
             results["check"] = r
         else:
             results["runs"].append(r)
-        results["total_seconds"] = time.perf_counter() - start
-        results["complete"] = len(results["runs"]) == len(tasks) - 1
+        results["total_seconds"] = elapsed + time.perf_counter() - start
+        results["complete"] = {(r["name"], r["seed"]) for r in results["runs"]} >= {
+            (n, s) for n in [*VARIANTS, "modern"] for s in results["seeds"]}
         _write_json(args.out, results)
     return 1 if any("error" in r for r in [results["check"], *results["runs"]]) else 0
 
