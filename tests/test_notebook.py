@@ -246,3 +246,8 @@ def test_command_rejects_bad_seeds(capsys):
         main(["--seeds", "zero"])
     assert exit_info.value.code == 2
     assert "expected seeds like 0,1,2" in capsys.readouterr().err
+
+
+def test_command_add_needs_an_existing_file(tmp_path, capsys):
+    assert main(["--add", "--out", str(tmp_path / "none.json")]) == 2
+    assert "no results file to --add to" in capsys.readouterr().err

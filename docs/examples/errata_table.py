@@ -11,7 +11,8 @@
 #
 #     OPENBLAS_NUM_THREADS=1 python -m nnscratch.notebook --seeds 0,1,2 --jobs 2
 #
-# and prints what it holds. Accuracies are mean ± sample standard deviation over the seeds;
+# (and a second command that added the float64 variant, printed below), and prints what it
+# holds. Accuracies are mean ± sample standard deviation over the seeds;
 # "reported" is the last train accuracy the notebook's loop prints. The seconds are the
 # training time of one run, averaged over the seeds; the runs shared a busy machine two at
 # a time, so compare them only roughly.
@@ -29,7 +30,9 @@ print("data:", results["data"]["source"], f"({results['data']['m']} rows),",
 print("seeds:", results["seeds"], "  machine:", results["machine"]["platform"],
       f"({results['machine']['cpus']} cpus, OPENBLAS_NUM_THREADS="
       f"{results['machine']['OPENBLAS_NUM_THREADS']}, {results['machine']['jobs']} jobs)")
-print(f"the whole command took {results['total_seconds'] / 60:.1f} min")
+for command in results.get("commands", [results["command"]]):
+    print("made by:", "OPENBLAS_NUM_THREADS=1", command)
+print(f"the runs took {results['total_seconds'] / 60:.1f} min in all")
 
 # %% [markdown]
 # The two reporting mistakes change no update before the last one, so their rows are read
