@@ -10,8 +10,9 @@ and 3,000 test images, split seed 0), or from MNIST's own test set.
 Each measurement runs in a **fresh subprocess** with the BLAS/OpenMP thread variables set
 before NumPy is imported, and the frameworks take turns (round-robin, ``--repeats`` rounds):
 a neighbour that slows the machine down slows every framework alike, and the medians and
-their ratios stay meaningful. The run also times the matrix products of an epoch alone
-(``gemm``), the floor that no framework on this BLAS can beat.
+their ratios stay meaningful. Each worker warms up on a few batches before it is timed.
+The run also times the matrix products of an epoch alone (``gemm``), the floor that no
+framework on this BLAS can beat.
 
 PyTorch and scikit-learn are optional: they are imported only inside their own workers, and
 a framework that is not installed is reported as missing. ``--out FILE`` writes the results
@@ -208,9 +209,11 @@ def worker(framework: str, epochs: int, accuracy_epochs: int, train_size: int, s
     out: dict = {"framework": framework, "threads": threads, "data": source}
     if framework == "gemm":
         gemm_epoch(BATCH * 4)  # warm up
-        out["seconds_per_epoch"] = min(gemm_epoch(y.size) for _ in range(max(epochs, 1)))
+        out["seconds_per_epoch"] = sum(gemm_epoch(y.size) for _ in range(epochs)) / epochs
     else:
         fit = FITS[framework]
+        # Warm up first: PyTorch spends seconds on its first steps (lazy initialisation).
+        fit(X[:BATCH * 8], y[:BATCH * 8], X[:1], 1, seed)
         t0 = time.perf_counter()
         fit(X, y, X[:1], epochs, seed)
         out["seconds_per_epoch"] = (time.perf_counter() - t0) / epochs
@@ -287,11 +290,20 @@ def measure(args: argparse.Namespace, threads: int, log=print) -> dict:
         results[f] = {"seconds_per_epoch": med, "runs": secs, "gflops": flops / med / 1e9}
         if rs and "test_accuracy" in rs[0]:
             results[f]["test_accuracy"] = statistics.median(x["test_accuracy"] for x in rs)
-    nn = results.get("nnscratch", {}).get("seconds_per_epoch")
-    ratios = {f"nnscratch/{f}": nn / results[f]["seconds_per_epoch"]
-              for f in results if f != "nnscratch" and nn is not None}
+    # Ratios of medians, and the median of each round's own ratio (the frameworks of one
+    # round ran back to back, so a neighbour's load hits them alike).
+    ratios, round_ratios = {}, {}
+    if "nnscratch" in results:
+        for f in results:
+            if f != "nnscratch":
+                ratios[f"nnscratch/{f}"] = (results["nnscratch"]["seconds_per_epoch"]
+                                            / results[f]["seconds_per_epoch"])
+                round_ratios[f"nnscratch/{f}"] = statistics.median(
+                    a["seconds_per_epoch"] / b["seconds_per_epoch"]
+                    for a, b in zip(runs["nnscratch"], runs[f], strict=True))
     return {"threads": threads, "data": runs["gemm"][0]["data"], "results": results,
-            "ratios": ratios, "missing": missing, "blas": runs["gemm"][0]["blas"],
+            "ratios": ratios, "round_ratios": round_ratios, "missing": missing,
+            "blas": runs["gemm"][0]["blas"],
             "loadavg_before": list(load_before), "loadavg_after": list(os.getloadavg())}
 
 
@@ -305,9 +317,56 @@ def report(config: dict, flops: int) -> str:
         runs = " ".join(f"{s:.3f}" for s in r["runs"])
         lines.append(f"{f:10s} {r['seconds_per_epoch']:8.3f} {r['gflops']:8.1f} {acc:>9s}   {runs}")
     for k, v in config["ratios"].items():
-        lines.append(f"ratio {k}: {v:.2f}")
+        lines.append(f"ratio {k}: {v:.2f} (median of per-round ratios "
+                     f"{config['round_ratios'][k]:.2f})")
     if config["missing"]:
         lines.append(f"not installed: {', '.join(config['missing'])}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------
+# Reading a results file (the book's performance page prints these)
+# ---------------------------------------------------------------------------------------
+
+
+def results_path() -> Path:
+    """``docs/results/bench.json`` of the source tree this package was installed from."""
+    return Path(__file__).resolve().parents[2] / "docs" / "results" / "bench.json"
+
+
+def load_results(path: str | os.PathLike | None = None) -> dict:
+    """The results file written by ``nnscratch bench --out``."""
+    return json.loads(Path(path or results_path()).read_text())
+
+
+def describe(results: dict) -> str:
+    """One paragraph: when, on what, with which versions, how much work per epoch."""
+    v, machine = results["versions"], results["machine"]
+    blas = next((b for b in results["configurations"][0]["blas"]
+                 if b.get("user_api") == "blas"), {})
+    peers = ", ".join(f"{name} {v[key]}" for name, key in (("PyTorch", "torch"),
+                      ("scikit-learn", "sklearn")) if v.get(key))
+    return (f"{results['date'][:10]}, {machine['cpu']} ({machine['cores']} cores); "
+            f"numpy {v['numpy']} with {blas.get('internal_api', 'BLAS')} "
+            f"{'.'.join(str(blas.get('version', '')).split('.')[:3])} "
+            f"({blas.get('architecture', '?')} kernels){', ' + peers if peers else ''}.\n"
+            f"{results['epochs']} timed epochs on {results['train_size']:,} "
+            f"{results['configurations'][0]['data']} images, "
+            f"{results['flop_per_epoch'] / 1e9:.1f} GFLOP of matrix products per epoch; "
+            f"medians of {results['repeats']} interleaved rounds.")
+
+
+def table(results: dict) -> str:
+    """Seconds per epoch, GFLOP/s, test accuracy and the ratio nnscratch / the others."""
+    lines = [f"{'threads':>7} {'':10} {'s/epoch':>8} {'GFLOP/s':>8} {'test acc':>8} "
+             f"{'nnscratch/it':>12}"]
+    for c in results["configurations"]:
+        for name, r in c["results"].items():
+            acc = f"{r['test_accuracy']:.3f}" if "test_accuracy" in r else "-"
+            ratio = c["round_ratios"].get(f"nnscratch/{name}")
+            lines.append(f"{c['threads']:>7} {name:10} {r['seconds_per_epoch']:8.2f} "
+                         f"{r['gflops']:8.1f} {acc:>8} "
+                         f"{'-' if ratio is None else format(ratio, '.2f'):>12}")
     return "\n".join(lines)
 
 

@@ -255,7 +255,9 @@ def train(
     is called after every evaluated epoch with that epoch's record and the result so far.
     ``progress=None`` shows a tqdm bar only on a terminal. Raises ``TrainingDiverged`` when
     the loss stops being finite. ``fast=False`` runs the teaching path, ``forward`` and
-    ``backward``, instead of ``fast_step`` (same batches, same arithmetic).
+    ``backward``, instead of ``fast_step`` (same batches, same arithmetic); the fast path
+    turns the arrays of ``params`` (and of the optimizer's state) into views into one flat
+    array each (see ``Packed``): same keys, same values.
 
     >>> X, y = np.random.default_rng(0).random((4, 60)), np.arange(60) % 2
     >>> X[0] += 2 * y   # feature 0 tells the classes apart
