@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 from nnscratch.data import SAMPLE_SHA256, load_sample, train_test_split
 from nnscratch.notebook import (
@@ -216,14 +217,13 @@ def test_results_file_is_complete(results):
 
 def test_stored_check_run_is_reproduced(results):
     """Re-run the file's short configuration (v1 as written, 50 iterations, seed 0)."""
-    threadpoolctl = pytest.importorskip("threadpoolctl")
     name, iterations, seed = CHECK
     stored = results["check"]
     assert (stored["name"], stored["config"]["iterations"], stored["seed"]) == CHECK
     data = load_sample()
     X_train, y_train, X_test, y_test = train_test_split(data.X, data.y, 0.3, seed)
     config = dataclasses.replace(VARIANTS[name], iterations=iterations)
-    with threadpoolctl.threadpool_limits(1):
+    with threadpool_limits(1):
         fresh = run_notebook(X_train, y_train, X_test, y_test, config, seed)
     for key in ("train_accuracy", "test_accuracy", "reported_train_accuracy"):
         assert fresh[key] == pytest.approx(stored[key], abs=TOLERANCE), key
