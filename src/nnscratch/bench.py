@@ -34,14 +34,17 @@ from pathlib import Path
 
 import numpy as np
 
+# --8<-- [start:constants]
 SIZES = [784, 100, 100, 10]
 BATCH = 128
 LR = 1e-3
 FRAMEWORKS = ("nnscratch", "torch", "sklearn")
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 SCHEMA = 1
+# --8<-- [end:constants]
 
 
+# --8<-- [start:epoch_flops]
 def epoch_flops(m: int, sizes: list[int] = SIZES) -> int:
     """Floating-point operations of the matrix products of one epoch of ``m`` examples.
 
@@ -54,6 +57,7 @@ def epoch_flops(m: int, sizes: list[int] = SIZES) -> int:
     """
     products = [a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
     return 2 * m * (3 * sum(products) - products[0])
+# --8<-- [end:epoch_flops]
 
 
 # ---------------------------------------------------------------------------------------
@@ -154,6 +158,7 @@ def fit_sklearn(X, y, X_test, epochs: int, seed: int) -> np.ndarray:
 FITS = {"nnscratch": fit_nnscratch, "torch": fit_torch, "sklearn": fit_sklearn}
 
 
+# --8<-- [start:gemm_epoch]
 def gemm_epoch(m: int, sizes: list[int] = SIZES, B: int = BATCH, seed: int = 0) -> float:
     """Seconds for the matrix products of one epoch alone (same shapes, layouts, float32)."""
     rng = np.random.default_rng(seed)
@@ -176,6 +181,7 @@ def gemm_epoch(m: int, sizes: list[int] = SIZES, B: int = BATCH, seed: int = 0) 
                     np.matmul(W[l - 1].T, A[l], out=dA[l - 1])   # dA_prev = Wᵀ dZ
         seconds += time.perf_counter() - t0
     return seconds
+# --8<-- [end:gemm_epoch]
 
 
 # ---------------------------------------------------------------------------------------
@@ -269,6 +275,7 @@ def versions() -> dict:
     return out
 
 
+# --8<-- [start:measure]
 def measure(args: argparse.Namespace, threads: int, log=print) -> dict:
     """Round-robin ``args.repeats`` times over the frameworks (and ``gemm``) for ``threads``."""
     frameworks = [f for f in args.frameworks if available(f)]
@@ -305,6 +312,7 @@ def measure(args: argparse.Namespace, threads: int, log=print) -> dict:
             "ratios": ratios, "round_ratios": round_ratios, "missing": missing,
             "blas": runs["gemm"][0]["blas"],
             "loadavg_before": list(load_before), "loadavg_after": list(os.getloadavg())}
+# --8<-- [end:measure]
 
 
 def report(config: dict, flops: int) -> str:

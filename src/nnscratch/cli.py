@@ -7,6 +7,7 @@ whose loss stops being finite exits 3; Ctrl-C exits 130. No command leaves a hal
 output file: models and submissions are written to a temporary name and renamed.
 """
 
+# --8<-- [start:imports]
 import argparse
 import json
 import os
@@ -31,6 +32,7 @@ from nnscratch.training import TrainConfig, TrainingDiverged, train
 
 EXIT_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
 DEFAULTS = TrainConfig()
+# --8<-- [end:imports]
 
 
 # ---------------------------------------------------------------------------------------
@@ -175,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
 # ---------------------------------------------------------------------------------------
 
 
+# --8<-- [start:check_out_path]
 def _check_out_path(out: str) -> None:
     """Refuse an output path we could not write, before spending time on training."""
     path = Path(out)
@@ -185,6 +188,7 @@ def _check_out_path(out: str) -> None:
         raise InputError(out, f"folder {str(parent)!r} does not exist")
     if not os.access(parent, os.W_OK):
         raise InputError(out, f"folder {str(parent)!r} is not writable")
+# --8<-- [end:check_out_path]
 
 
 def _require_labels(data: Dataset) -> np.ndarray:
@@ -224,10 +228,12 @@ def _model_meta(config: TrainConfig, data: Dataset, args: argparse.Namespace,
     }
 
 
+# --8<-- [start:snapshot]
 def _snapshot(result) -> tuple[dict, dict]:
     params = {k: v.copy() for k, v in result.params.items()}
     state = {k: np.array(v, copy=True) for k, v in result.optimizer.state.items()}
     return params, state
+# --8<-- [end:snapshot]
 
 
 # ---------------------------------------------------------------------------------------
@@ -235,6 +241,7 @@ def _snapshot(result) -> tuple[dict, dict]:
 # ---------------------------------------------------------------------------------------
 
 
+# --8<-- [start:cmd_train]
 def cmd_train(args: argparse.Namespace) -> int:
     _check_out_path(args.out)
     params = optimizer = None
@@ -317,6 +324,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"test accuracy: {last['test_accuracy']:.4f} ({y_test.size} held-out examples)")
     print(f"saved: {args.out}")
     return 0
+# --8<-- [end:cmd_train]
 
 
 def _evaluation_data(args: argparse.Namespace, meta: dict) -> tuple[Dataset, np.ndarray,
@@ -373,6 +381,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+# --8<-- [start:predict]
 def _write_atomically(path: str, text: str) -> None:
     target = Path(path)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -395,6 +404,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     _write_atomically(args.out, "\n".join(lines) + "\n")
     print(f"wrote {y_pred.size} predictions to {args.out}")
     return 0
+# --8<-- [end:predict]
 
 
 def cmd_download(args: argparse.Namespace) -> int:
@@ -419,6 +429,7 @@ COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict
             "download": cmd_download, "bench": cmd_bench}
 
 
+# --8<-- [start:main]
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (the console script exits with it)."""
     args = build_parser().parse_args(argv)
@@ -430,6 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nnscratch: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+# --8<-- [end:main]
 
 
 if __name__ == "__main__":

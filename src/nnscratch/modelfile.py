@@ -12,6 +12,7 @@ Writes are atomic: the file is written under a temporary name in the same folder
 renamed over the target, so a crash leaves the old file or the new one, never half of one.
 """
 
+# --8<-- [start:imports]
 import hashlib
 import json
 import os
@@ -26,8 +27,10 @@ from nnscratch.errors import InputError
 
 FORMAT = "nnscratch-model"
 FORMAT_VERSION = 1
+# --8<-- [end:imports]
 
 
+# --8<-- [start:digest]
 def array_digest(a: np.ndarray) -> str:
     """SHA-256 of the array's C-order bytes.
 
@@ -35,8 +38,10 @@ def array_digest(a: np.ndarray) -> str:
     '96a296d224f285c6'
     """
     return hashlib.sha256(np.asarray(a, order="C").tobytes()).hexdigest()
+# --8<-- [end:digest]
 
 
+# --8<-- [start:save]
 def save_model(
     path: str | os.PathLike, params: dict[str, np.ndarray], meta: dict,
     state: dict[str, np.ndarray] | None = None,
@@ -80,8 +85,10 @@ def save_model(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+# --8<-- [end:save]
 
 
+# --8<-- [start:load]
 def load_model(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
     """Read a model file; return ``(params, meta)`` or raise ``InputError`` saying what is wrong."""
     params, meta, _ = load_checkpoint(path)
@@ -126,8 +133,10 @@ def load_checkpoint(
     _check_architecture(path, params)
     in_order = sorted(params.items(), key=lambda kv: (int(kv[0][1:]), kv[0][0] == "b"))
     return dict(in_order), meta, state
+# --8<-- [end:load]
 
 
+# --8<-- [start:architecture]
 def _check_architecture(path: str | os.PathLike, params: dict[str, np.ndarray]) -> None:
     L = len(params) // 2
     if not all(k[:1] in "Wb" and k[1:].isdigit() for k in params):
@@ -140,3 +149,4 @@ def _check_architecture(path: str | os.PathLike, params: dict[str, np.ndarray]) 
             raise InputError(path, f"W{l} {W.shape} and b{l} {b.shape} do not fit together")
         if l > 1 and W.shape[1] != params[f"W{l - 1}"].shape[0]:
             raise InputError(path, f"W{l} does not take the output of layer {l - 1}")
+# --8<-- [end:architecture]

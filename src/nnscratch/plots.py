@@ -5,12 +5,16 @@ transparent background and mid-grey text and axes, so it reads on the book's lig
 dark palettes alike, and its lines use the colour-blind-safe Okabe–Ito palette.
 """
 
+# --8<-- [start:imports]
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+# --8<-- [end:imports]
+
+# --8<-- [start:palette]
 OKABE_ITO = {
     "orange": "#E69F00",
     "sky_blue": "#56B4E9",
@@ -24,8 +28,10 @@ OKABE_ITO = {
 
 GREY = "#888888"
 """Text, ticks and spines: mid-grey, readable on white and on near-black."""
+# --8<-- [end:palette]
 
 
+# --8<-- [start:style]
 def _style(fig: Figure) -> Figure:
     """Make ``fig`` transparent with mid-grey text, ticks, spines and legends."""
     fig.patch.set_alpha(0.0)
@@ -44,8 +50,10 @@ def _style(fig: Figure) -> Figure:
             for text in legend.get_texts():
                 text.set_color(GREY)
     return fig
+# --8<-- [end:style]
 
 
+# --8<-- [start:plot_digits]
 def plot_digits(
     X: np.ndarray,
     labels: Sequence[int] | np.ndarray | None = None,
@@ -87,8 +95,10 @@ def plot_digits(
         fig.delaxes(ax)
     fig.tight_layout(pad=0.3)
     return _style(fig)
+# --8<-- [end:plot_digits]
 
 
+# --8<-- [start:plot_history]
 def plot_history(history: Sequence[Mapping[str, float]], fig: Figure | None = None) -> Figure:
     """Plot a learning curve: loss (left) and accuracies (right) against the epoch.
 
@@ -131,8 +141,10 @@ def plot_history(history: Sequence[Mapping[str, float]], fig: Figure | None = No
         ax.grid(True, color=GREY, alpha=0.25)
     fig.tight_layout()
     return _style(fig)
+# --8<-- [end:plot_history]
 
 
+# --8<-- [start:show]
 def figure_html(fig: Figure, alt: str, dpi: int = 100) -> str:
     """The figure as an ``<img>`` tag with ``alt`` text and the PNG inlined (base64).
 
@@ -170,3 +182,4 @@ def show(fig: Figure, alt: str) -> None:
             print(f"[figure: {alt}]")
     finally:
         plt.close(fig)
+# --8<-- [end:show]
