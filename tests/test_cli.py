@@ -454,3 +454,22 @@ def test_download_then_train_on_the_dataset_name(tmp_path, capsys, monkeypatch):
     code, out, err = run(["evaluate", "--model", tmp_path / "m.npz", "--data", "mnist"], capsys)
     assert code == 0, err
     assert "n: 20" in out.splitlines()   # the t10k files
+
+
+def test_a_closed_pipe_is_not_a_traceback(model):
+    """`nnscratch evaluate ... | head -1`: the reader leaves early; no traceback, exit 0."""
+    proc = subprocess.Popen([sys.executable, "-m", "nnscratch", "evaluate", "--model",
+                             str(model)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()   # before the process writes a byte
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, err
+    assert err == ""
+
+
+@pytest.mark.parametrize("option", ["--lr nan", "--lr inf", "--l2 -1", "--epochs 0",
+                                    "--test-fraction nan"])
+def test_nonsense_numbers_are_usage_errors(option, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["train", "--out", "m.npz", *option.split()])
+    assert exc.value.code == 2
+    assert "expected" in capsys.readouterr().err

@@ -10,6 +10,7 @@ output file: models and submissions are written to a temporary name and renamed.
 # --8<-- [start:imports]
 import argparse
 import json
+import math
 import os
 import sys
 import tempfile
@@ -62,36 +63,25 @@ def _batch_size(text: str) -> int | None:
     return n
 
 
-def _fraction(text: str) -> float:
-    try:
-        f = float(text)
-    except ValueError:
-        f = -1.0
-    if not 0 <= f < 1:
-        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}")
-    return f
-
-
-def _positive(kind: type):
+def _number(kind: type, accept, expected: str):
+    """An argparse type: ``kind(text)`` if it parses, is finite and ``accept`` holds."""
     def parse(text: str):
         try:
             value = kind(text)
         except ValueError:
-            value = 0
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+            value = None
+        if value is None or not math.isfinite(value) or not accept(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
         return value
     return parse
 
 
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return value
+_fraction = _number(float, lambda f: 0 <= f < 1, "a number in [0, 1)")
+_non_negative_float = _number(float, lambda v: v >= 0, "a number >= 0")
+
+
+def _positive(kind: type):
+    return _number(kind, lambda v: v > 0, "a positive number")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -434,7 +424,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (the console script exits with it)."""
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe surfaces here, inside the try, not at exit
+        return code
+    except BrokenPipeError:
+        # Whoever read our output stopped early (`nnscratch evaluate ... | head`): not an
+        # error of ours. Point stdout at /dev/null so the flush at exit stays quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except InputError as e:
         print(f"nnscratch: error: {e}", file=sys.stderr)
         return EXIT_INPUT
