@@ -14,6 +14,7 @@ its 28x28 pixels flattened row by row into 784 numbers and scaled from the integ
 read raise :class:`~nnscratch.errors.InputError` with a one-line message naming the file.
 """
 
+# --8<-- [start:imports]
 import dataclasses
 import functools
 import gzip
@@ -33,6 +34,9 @@ import pandas as pd
 from nnscratch.errors import InputError
 from nnscratch.idx import GZIP_MAGIC, read_idx_with_sha256
 
+# --8<-- [end:imports]
+
+# --8<-- [start:constants]
 N_PIXELS = 784
 """28 * 28 pixels per image, i.e. the number of rows of ``X``."""
 
@@ -44,8 +48,10 @@ SAMPLE_SHA256 = "af9fe47f8ef747122a87c3cbf98c1f6adfccc4237a5de720907db84aea43ad0
 
 _CHUNK_ROWS = 4096
 """Rows parsed at a time: bounds the memory of the float64 parse buffer to ~25 MB."""
+# --8<-- [end:constants]
 
 
+# --8<-- [start:dataset]
 @dataclass(frozen=True, eq=False)
 class Dataset:
     """Images and labels in the book's layout, plus where they came from.
@@ -79,8 +85,10 @@ class Dataset:
             f"Dataset(source={self.source!r}, X={self.X.shape} {self.X.dtype}, y={y}, "
             f"sha256='{self.sha256[:12]}…')"
         )
+# --8<-- [end:dataset]
 
 
+# --8<-- [start:scale]
 def _check_float_dtype(dtype: type | np.dtype) -> np.dtype:
     dt = np.dtype(dtype)
     if dt.kind != "f":
@@ -102,6 +110,7 @@ def _scale(pixels: np.ndarray, dtype: np.dtype) -> np.ndarray:
     X = np.ascontiguousarray(pixels.T, dtype=dtype)
     X /= 255
     return X
+# --8<-- [end:scale]
 
 
 # ---------------------------------------------------------------------------------------
@@ -109,14 +118,17 @@ def _scale(pixels: np.ndarray, dtype: np.dtype) -> np.ndarray:
 # ---------------------------------------------------------------------------------------
 
 
+# --8<-- [start:file_sha256]
 def _file_sha256(path: str | os.PathLike) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while block := f.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
+# --8<-- [end:file_sha256]
 
 
+# --8<-- [start:open_text_bytes]
 @contextmanager
 def _open_text_bytes(path: str | os.PathLike, shown: str) -> Iterator[IO[bytes]]:
     """Open ``path`` for reading bytes, transparently gunzipping when it is a gzip file."""
@@ -140,8 +152,10 @@ def _open_text_bytes(path: str | os.PathLike, shown: str) -> Iterator[IO[bytes]]
             yield f
     finally:
         f.close()
+# --8<-- [end:open_text_bytes]
 
 
+# --8<-- [start:header]
 def _parse_header(line: bytes, shown: str) -> list[str]:
     """Column names from the header line: BOM, quotes, whitespace and CR stripped."""
     if b"\x00" in line:
@@ -189,8 +203,10 @@ def _check_columns(names: list[str], shown: str) -> bool:
     if missing:
         raise InputError(shown, f"missing columns: {_list_some(missing)}")
     return "label" in names
+# --8<-- [end:header]
 
 
+# --8<-- [start:validate_chunk]
 def _describe_cell(value: float, column: str) -> str:
     if np.isnan(value):
         return "empty or missing value"
@@ -219,8 +235,10 @@ def _validate_chunk(values: np.ndarray, names: list[str], first_row: int, shown:
         shown, f"row {row} (line {row + 1}), column {names[c]}: "
         f"{_describe_cell(float(values[r, c]), names[c])}"
     )
+# --8<-- [end:validate_chunk]
 
 
+# --8<-- [start:first_non_numeric]
 def _first_non_numeric(
     path: str | os.PathLike, names: list[str], shown: str
 ) -> InputError | None:
@@ -254,8 +272,10 @@ def _first_non_numeric(
     except (pd.errors.ParserError, ValueError, EOFError, zlib.error, OSError):
         return None
     return None
+# --8<-- [end:first_non_numeric]
 
 
+# --8<-- [start:read_csv_uint8]
 def _read_csv_uint8(
     path: str | os.PathLike, shown: str
 ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -309,8 +329,10 @@ def _read_csv_uint8(
     pixels = table[:, [names.index(c) for c in PIXEL_COLUMNS]]
     labels = table[:, names.index("label")].astype(np.int64) if has_label else None
     return pixels, labels
+# --8<-- [end:read_csv_uint8]
 
 
+# --8<-- [start:read_kaggle_csv]
 def read_kaggle_csv(path: str | os.PathLike, dtype: type = np.float32) -> Dataset:
     """Read a Kaggle "digit-recognizer" CSV (plain or ``.gz``) into a :class:`Dataset`.
 
@@ -347,6 +369,7 @@ def read_kaggle_csv(path: str | os.PathLike, dtype: type = np.float32) -> Datase
     shown = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
     pixels, labels = _read_csv_uint8(path, shown)
     return Dataset(_scale(pixels, dt), labels, shown, _file_sha256(path))
+# --8<-- [end:read_kaggle_csv]
 
 
 # ---------------------------------------------------------------------------------------
@@ -354,6 +377,7 @@ def read_kaggle_csv(path: str | os.PathLike, dtype: type = np.float32) -> Datase
 # ---------------------------------------------------------------------------------------
 
 
+# --8<-- [start:sample]
 @functools.lru_cache(maxsize=4)
 def _sample_arrays(dtype_name: str) -> tuple[np.ndarray, np.ndarray, str]:
     """Parse the packaged sample once per dtype; the arrays are frozen read-only."""
@@ -390,12 +414,14 @@ def load_sample(dtype: type = np.float32) -> Dataset:
     dt = _check_float_dtype(dtype)
     X, y, digest = _sample_arrays(dt.name)
     return Dataset(X.copy(), y.copy(), "sample", digest)
+# --8<-- [end:sample]
 
 
 # ---------------------------------------------------------------------------------------
 # IDX folders (MNIST, Fashion-MNIST)
 # ---------------------------------------------------------------------------------------
 
+# --8<-- [start:read_idx_folder]
 _IDX_PREFIX = {"train": "train", "test": "t10k"}
 
 
@@ -474,6 +500,7 @@ def read_idx_folder(
     X = _scale(images.reshape(len(images), N_PIXELS), dt)
     digest = hashlib.sha256((images_sha + labels_sha).encode("ascii")).hexdigest()
     return Dataset(X, labels.astype(np.int64), shown, digest)
+# --8<-- [end:read_idx_folder]
 
 
 # ---------------------------------------------------------------------------------------
@@ -481,6 +508,7 @@ def read_idx_folder(
 # ---------------------------------------------------------------------------------------
 
 
+# --8<-- [start:load]
 def load(
     spec: str | os.PathLike | None, part: str = "train", dtype: type = np.float32
 ) -> Dataset:
@@ -526,8 +554,10 @@ def load(
             )
         return dataclasses.replace(read_idx_folder(folder, part, dtype), source=name)
     raise InputError(shown, "no such file or directory")
+# --8<-- [end:load]
 
 
+# --8<-- [start:train_test_split]
 def train_test_split(
     X: np.ndarray, y: np.ndarray | None, test_fraction: float = 0.3, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray | None]:
@@ -563,3 +593,4 @@ def train_test_split(
         X[:, train], None if y is None else y[train],
         X[:, test], None if y is None else y[test],
     )
+# --8<-- [end:train_test_split]

@@ -22,6 +22,7 @@ dataset name, so one variable can serve both datasets
 (``NNSCRATCH_MIRROR=https://example.org/{name}/``); ``file://`` URLs work too.
 """
 
+# --8<-- [start:imports]
 import gzip
 import hashlib
 import http.client
@@ -33,6 +34,8 @@ import zlib
 from pathlib import Path
 
 from nnscratch.errors import InputError
+
+# --8<-- [end:imports]
 
 DATASETS: dict[str, dict] = {
     "mnist": {
@@ -94,10 +97,12 @@ DATASETS: dict[str, dict] = {
 A checksum recorded as ``None`` is unknown; each file needs at least one known checksum.
 """
 
+# --8<-- [start:environment]
 MIRROR_ENV = "NNSCRATCH_MIRROR"
 CACHE_ENV = "NNSCRATCH_CACHE"
 _BLOCK = 1 << 16
 _USER_AGENT = "nnscratch (https://pypi.org/project/nnscratch/)"
+# --8<-- [end:environment]
 
 
 def list_datasets() -> list[str]:
@@ -109,6 +114,7 @@ def list_datasets() -> list[str]:
     return sorted(DATASETS)
 
 
+# --8<-- [start:cache_dir]
 def cache_dir() -> Path:
     """Where downloads live: ``$NNSCRATCH_CACHE`` if set, else ``~/.cache/nnscratch``.
 
@@ -124,8 +130,10 @@ def cache_dir() -> Path:
     if env:
         return Path(env).expanduser()
     return Path.home() / ".cache" / "nnscratch"
+# --8<-- [end:cache_dir]
 
 
+# --8<-- [start:is_downloaded]
 def is_downloaded(
     name: str, folder: Path | None = None, datasets: dict[str, dict] | None = None
 ) -> bool:
@@ -136,8 +144,10 @@ def is_downloaded(
     table = DATASETS if datasets is None else datasets
     folder = cache_dir() / name if folder is None else Path(folder)
     return all((folder / file).is_file() for file in table[name]["files"])
+# --8<-- [end:is_downloaded]
 
 
+# --8<-- [start:verify]
 def _sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -180,8 +190,10 @@ def verify(path: Path, sums: dict) -> tuple[bool, str, str | None]:
     raw_sum = _sha256_gunzipped(path)
     ok = sums.get("sha256_decompressed") is not None and raw_sum == sums["sha256_decompressed"]
     return ok, gz_sum, raw_sum
+# --8<-- [end:verify]
 
 
+# --8<-- [start:mirror]
 def _mirror_for(name: str, entry: dict, mirror: str | None) -> str:
     base = mirror or os.environ.get(MIRROR_ENV) or entry["mirror"]
     base = base.replace("{name}", name)
@@ -189,8 +201,10 @@ def _mirror_for(name: str, entry: dict, mirror: str | None) -> str:
     if scheme not in ("http", "https", "file"):
         raise InputError(base, "mirror must be an http://, https:// or file:// URL")
     return base if base.endswith("/") else base + "/"
+# --8<-- [end:mirror]
 
 
+# --8<-- [start:fetch_once]
 class _Incomplete(Exception):
     """A transfer that ended early; the ``.part`` file keeps what arrived."""
 
@@ -238,8 +252,10 @@ def _fetch_once(url: str, part: Path, timeout: float, bar) -> None:
     # what arrived with what Content-Length promised.
     if expected is not None and received < expected:
         raise _Incomplete(f"the connection was cut after {received} of {expected} bytes")
+# --8<-- [end:fetch_once]
 
 
+# --8<-- [start:fetch]
 def _fetch(url: str, part: Path, retries: int, timeout: float, progress: bool) -> None:
     """Download ``url`` into ``part``, retrying (and resuming) up to ``retries`` times."""
     bar = None
@@ -267,8 +283,10 @@ def _fetch(url: str, part: Path, retries: int, timeout: float, progress: bool) -
     finally:
         if bar is not None:
             bar.close()
+# --8<-- [end:fetch]
 
 
+# --8<-- [start:download]
 def download(
     name: str,
     mirror: str | None = None,
@@ -322,4 +340,5 @@ def download(
             )
         os.replace(part, final)
     return folder
+# --8<-- [end:download]
 

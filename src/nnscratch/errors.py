@@ -17,6 +17,7 @@ names the file *as the user typed it* and says what is wrong with it.
 import os
 
 
+# --8<-- [start:input_error]
 class InputError(Exception):
     """Bad user input: ``str(e) == f"{path}: {problem}"``, on one line.
 
@@ -38,3 +39,4 @@ class InputError(Exception):
     def __reduce__(self):
         # Exceptions are pickled as ``cls(*self.args)``; ours takes two arguments, not one.
         return (type(self), (self.path, self.problem))
+# --8<-- [end:input_error]

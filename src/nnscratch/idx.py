@@ -21,6 +21,7 @@ array([7, 2, 1], dtype=uint8)
 array([7, 2, 1], dtype=uint8)
 """
 
+# --8<-- [start:imports]
 import gzip
 import hashlib
 import os
@@ -31,6 +32,9 @@ import numpy as np
 
 from nnscratch.errors import InputError
 
+# --8<-- [end:imports]
+
+# --8<-- [start:constants]
 GZIP_MAGIC = b"\x1f\x8b"
 """The first two bytes of every gzip stream."""
 
@@ -39,8 +43,10 @@ UBYTE = 0x08
 
 SUPPORTED_DIMS = (1, 3)
 """Labels are 1-dimensional ``(n,)``, images 3-dimensional ``(n, rows, cols)``."""
+# --8<-- [end:constants]
 
 
+# --8<-- [start:read_file_bytes]
 def read_file_bytes(path: str | os.PathLike) -> bytes:
     """The bytes of the file at ``path``; a missing or unreadable file is an :class:`InputError`.
 
@@ -60,8 +66,10 @@ def read_file_bytes(path: str | os.PathLike) -> bytes:
         raise InputError(path, "permission denied") from None
     except OSError as e:
         raise InputError(path, f"cannot read: {e.strerror or e}") from None
+# --8<-- [end:read_file_bytes]
 
 
+# --8<-- [start:gunzip]
 def gunzip(data: bytes, path: str | os.PathLike) -> bytes:
     """Decompress gzip ``data``, turning every kind of corruption into an :class:`InputError`.
 
@@ -80,8 +88,10 @@ def gunzip(data: bytes, path: str | os.PathLike) -> bytes:
         raise InputError(path, "not a valid gzip file (truncated gzip data)") from None
     except (OSError, zlib.error) as e:
         raise InputError(path, f"not a valid gzip file ({e})") from None
+# --8<-- [end:gunzip]
 
 
+# --8<-- [start:parse_idx]
 def parse_idx(data: bytes, path: str | os.PathLike) -> np.ndarray:
     """Parse the (already decompressed) bytes of one IDX file into a ``uint8`` array.
 
@@ -136,8 +146,10 @@ def parse_idx(data: bytes, path: str | os.PathLike) -> np.ndarray:
         )
     # bytearray makes the result writable (np.frombuffer on bytes would be read-only).
     return np.frombuffer(bytearray(data[header_size:]), dtype=np.uint8).reshape(shape)
+# --8<-- [end:parse_idx]
 
 
+# --8<-- [start:read_idx]
 def read_idx_with_sha256(path: str | os.PathLike) -> tuple[np.ndarray, str]:
     """:func:`read_idx`, plus the SHA-256 hex digest of the file's bytes as stored on disk.
 
@@ -167,3 +179,4 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     array([5, 0, 4, 1], dtype=uint8)
     """
     return read_idx_with_sha256(path)[0]
+# --8<-- [end:read_idx]
