@@ -137,3 +137,22 @@ def test_defaults_beat_95_percent_on_the_sample():
     out = subprocess.run([sys.executable, "-c", DEFAULTS_RUN], env=env, capture_output=True,
                          text=True, check=True).stdout
     assert float(out) > 0.95
+
+
+def test_test_loss_is_the_cross_entropy_alone_and_loss_is_the_objective():
+    """With L2 on, the held-out loss must not include the penalty (scaled by the test size)."""
+    from nnscratch.loss import cross_entropy
+    from nnscratch.network import forward
+    from nnscratch.onehot import one_hot
+    from nnscratch.regularization import l2_penalty
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((5, 40)), rng.integers(0, 3, 40)
+    X_test, y_test = rng.random((5, 10)), rng.integers(0, 3, 10)
+    cfg = TrainConfig(hidden=(4,), epochs=2, l2=5.0, batch_size=8, dtype="float64")
+    result = train(X, y, cfg, X_test=X_test, y_test=y_test, progress=False)
+    p, last = result.params, result.history[-1]
+    ce = lambda X_, y_: cross_entropy(forward(p, X_)[0], one_hot(y_, 10))  # noqa: E731
+    assert last["test_loss"] == pytest.approx(ce(X_test, y_test), rel=1e-12)
+    assert last["loss"] == pytest.approx(
+        ce(X, y) + l2_penalty([p["W1"], p["W2"]], 5.0, 40), rel=1e-12)

@@ -78,7 +78,8 @@ class TrainingDiverged(ArithmeticError):
 class TrainResult:
     """What ``train`` returns: the trained parameters, the optimizer (with its state) and
     the history, one dict per evaluated epoch with keys ``epoch, lr, loss, train_accuracy,
-    test_loss, test_accuracy, seconds`` (test entries are NaN without test data)."""
+    test_loss, test_accuracy, seconds`` (test entries are NaN without test data). ``loss``
+    is the training objective, L2 term included; ``test_loss`` is the cross-entropy alone."""
 
     params: Params
     optimizer: object
@@ -104,14 +105,19 @@ def _batch_lam(lam: float, batch: int, m: int) -> float:
 
 
 def evaluate_loss(
-    params: Params, X: np.ndarray, y: np.ndarray, config: TrainConfig
+    params: Params, X: np.ndarray, y: np.ndarray, config: TrainConfig, penalty: bool = True
 ) -> tuple[float, float]:
-    """``(objective, accuracy)`` of ``params`` on ``X`` ``(n_0, m)`` with labels ``y`` ``(m,)``."""
+    """``(loss, accuracy)`` of ``params`` on ``X`` ``(n_0, m)`` with labels ``y`` ``(m,)``.
+
+    With ``penalty`` the loss is the training objective (cross-entropy + L2 term); without,
+    the cross-entropy alone, which is what a held-out loss should measure.
+    """
     AL, _ = forward(params, X, config.activation, config.alpha)
-    weights = [params[f"W{l}"] for l in range(1, n_layers(params) + 1)]
-    m = y.size
-    obj = cross_entropy(AL, one_hot(y, AL.shape[0], AL.dtype)) + l2_penalty(weights, config.l2, m)
-    return obj, accuracy(predictions(AL), y)
+    loss = cross_entropy(AL, one_hot(y, AL.shape[0], AL.dtype))
+    if penalty:
+        weights = [params[f"W{l}"] for l in range(1, n_layers(params) + 1)]
+        loss += l2_penalty(weights, config.l2, y.size)
+    return loss, accuracy(predictions(AL), y)
 
 
 # --8<-- [start:fast_step]
@@ -324,7 +330,7 @@ def train(
             if not math.isfinite(record["loss"]):
                 raise TrainingDiverged(epoch + 1, record["loss"])
             record["test_loss"], record["test_accuracy"] = (
-                evaluate_loss(params, X_test, y_test, config)
+                evaluate_loss(params, X_test, y_test, config, penalty=False)
                 if X_test is not None and y_test is not None and y_test.size
                 else (float("nan"), float("nan"))
             )
