@@ -142,8 +142,6 @@ def test_defaults_beat_95_percent_on_the_sample():
 def test_test_loss_is_the_cross_entropy_alone_and_loss_is_the_objective():
     """With L2 on, the held-out loss must not include the penalty (scaled by the test size)."""
     from nnscratch.loss import cross_entropy
-    from nnscratch.network import forward
-    from nnscratch.onehot import one_hot
     from nnscratch.regularization import l2_penalty
 
     rng = np.random.default_rng(0)
