@@ -473,3 +473,19 @@ def test_nonsense_numbers_are_usage_errors(option, capsys):
         cli.main(["train", "--out", "m.npz", *option.split()])
     assert exc.value.code == 2
     assert "expected" in capsys.readouterr().err
+
+
+def test_threads_option_limits_blas_during_training(tmp_path, capsys, monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    real_train = cli.train
+
+    def spy(*args, **kw):
+        seen.append([p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"])
+        return real_train(*args, **kw)
+
+    monkeypatch.setattr(cli, "train", spy)
+    code, _, err = run(["train", *TINY, "--threads", "1", "--out", tmp_path / "m.npz"], capsys)
+    assert code == 0, err
+    assert seen and seen[0] and set(seen[0]) == {1}

@@ -9,6 +9,7 @@ output file: models and submissions are written to a temporary name and renamed.
 
 # --8<-- [start:imports]
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -127,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--resume", metavar="MODEL",
                    help="continue an interrupted run from its checkpoint")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.add_argument("--threads", type=_positive(int),
+                   help="BLAS threads for training (default: the BLAS library's own choice; "
+                        "1 is often fastest for small networks on a busy machine)")
     t.add_argument("--out", required=True, metavar="MODEL", help="where to write the model")
 
     e = sub.add_parser("evaluate", help="score a model on labelled data",
@@ -219,6 +223,15 @@ def _model_meta(config: TrainConfig, data: Dataset, args: argparse.Namespace,
 
 
 # --8<-- [start:snapshot]
+def _blas_threads(n: int | None):
+    """Limit NumPy's BLAS to ``n`` threads for the duration of a ``with`` block."""
+    if n is None:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits  # env vars would be too late: numpy is loaded
+
+    return threadpool_limits(limits=n, user_api="blas")
+
+
 def _snapshot(result) -> tuple[dict, dict]:
     params = {k: v.copy() for k, v in result.params.items()}
     state = {k: np.array(v, copy=True) for k, v in result.optimizer.state.items()}
@@ -281,7 +294,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     try:
         # train() checks the loss for NaN/inf itself and raises TrainingDiverged; NumPy's
         # overflow warnings on the way there would only bury that one clear message.
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"), _blas_threads(args.threads):
             result = train(X_train, y_train, config, X_test=X_test, y_test=y_test,
                            params=params, optimizer=optimizer, start_epoch=start_epoch,
                            callback=keep_last_epoch, progress=False if args.quiet else None)
