@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -105,7 +106,9 @@ def accuracy_data(source: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
 # ---------------------------------------------------------------------------------------
 
 
-def fit_nnscratch(X, y, X_test, epochs: int, seed: int) -> np.ndarray:
+def fit_nnscratch(
+    X: np.ndarray, y: np.ndarray, X_test: np.ndarray, epochs: int, seed: int
+) -> np.ndarray:
     from nnscratch.network import predict
     from nnscratch.training import TrainConfig, train
 
@@ -115,7 +118,9 @@ def fit_nnscratch(X, y, X_test, epochs: int, seed: int) -> np.ndarray:
     return predict(params, np.ascontiguousarray(X_test.T, dtype=np.float32))
 
 
-def fit_torch(X, y, X_test, epochs: int, seed: int) -> np.ndarray:
+def fit_torch(
+    X: np.ndarray, y: np.ndarray, X_test: np.ndarray, epochs: int, seed: int
+) -> np.ndarray:
     import torch
 
     torch.manual_seed(seed)
@@ -140,7 +145,9 @@ def fit_torch(X, y, X_test, epochs: int, seed: int) -> np.ndarray:
     return scores.argmax(dim=1).numpy()
 
 
-def fit_sklearn(X, y, X_test, epochs: int, seed: int) -> np.ndarray:
+def fit_sklearn(
+    X: np.ndarray, y: np.ndarray, X_test: np.ndarray, epochs: int, seed: int
+) -> np.ndarray:
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
@@ -276,7 +283,7 @@ def versions() -> dict:
 
 
 # --8<-- [start:measure]
-def measure(args: argparse.Namespace, threads: int, log=print) -> dict:
+def measure(args: argparse.Namespace, threads: int, log: Callable[..., None] = print) -> dict:
     """Round-robin ``args.repeats`` times over the frameworks (and ``gemm``) for ``threads``."""
     frameworks = [f for f in args.frameworks if available(f)]
     missing = [f for f in args.frameworks if not available(f)]

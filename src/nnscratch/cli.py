@@ -16,7 +16,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +30,7 @@ from nnscratch.modelfile import load_checkpoint, load_model, save_model
 from nnscratch.network import forward
 from nnscratch.onehot import predictions
 from nnscratch.optimizers import OPTIMIZERS, make_optimizer
-from nnscratch.training import TrainConfig, TrainingDiverged, train
+from nnscratch.training import TrainConfig, TrainingDiverged, TrainResult, train
 
 EXIT_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
 DEFAULTS = TrainConfig()
@@ -64,7 +64,7 @@ def _batch_size(text: str) -> int | None:
     return n
 
 
-def _number(kind: type, accept, expected: str):
+def _number(kind: type, accept: Callable[[float], bool], expected: str) -> Callable:
     """An argparse type: ``kind(text)`` if it parses, is finite and ``accept`` holds."""
     def parse(text: str):
         try:
@@ -81,7 +81,7 @@ _fraction = _number(float, lambda f: 0 <= f < 1, "a number in [0, 1)")
 _non_negative_float = _number(float, lambda v: v >= 0, "a number >= 0")
 
 
-def _positive(kind: type):
+def _positive(kind: type) -> Callable:
     return _number(kind, lambda v: v > 0, "a positive number")
 
 
@@ -232,7 +232,7 @@ def _blas_threads(n: int | None):
     return threadpool_limits(limits=n, user_api="blas")
 
 
-def _snapshot(result) -> tuple[dict, dict]:
+def _snapshot(result: TrainResult) -> tuple[dict, dict]:
     params = {k: v.copy() for k, v in result.params.items()}
     state = {k: np.array(v, copy=True) for k, v in result.optimizer.state.items()}
     return params, state
@@ -285,7 +285,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     meta = _model_meta(config, data, args, y_train.size, y_test.size)
     snapshot: dict = {}
 
-    def keep_last_epoch(record: dict, result) -> None:
+    def keep_last_epoch(record: dict, result: TrainResult) -> None:
         snapshot["params"], snapshot["state"] = _snapshot(result)
         snapshot["epoch"] = record["epoch"]
         snapshot["history"] = history + result.history

@@ -32,6 +32,7 @@ import urllib.error
 import urllib.request
 import zlib
 from pathlib import Path
+from typing import Any
 
 from nnscratch.errors import InputError
 
@@ -209,7 +210,7 @@ class _Incomplete(Exception):
     """A transfer that ended early; the ``.part`` file keeps what arrived."""
 
 
-def _fetch_once(url: str, part: Path, timeout: float, bar) -> None:
+def _fetch_once(url: str, part: Path, timeout: float, bar: Any) -> None:
     """One HTTP attempt: resume ``part`` from its current size if the server allows it."""
     offset = part.stat().st_size if part.exists() else 0
     request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})

@@ -220,7 +220,9 @@ def _hidden(config: NotebookConfig) -> tuple[Callable, Callable]:
 
 
 # --8<-- [start:notebook_forward]
-def notebook_forward(params: Params, X: np.ndarray, config: NotebookConfig):
+def notebook_forward(
+    params: Params, X: np.ndarray, config: NotebookConfig
+) -> tuple[np.ndarray, list]:
     """``A[L]`` ``(10, m)`` and the cache ``[(A[l-1], Z[l])]``; the output softmax is the
     notebook's (:func:`notebook_softmax`) when ``config.naive_softmax``, else the library's.
 
@@ -456,7 +458,8 @@ CHECK = ("v1 as written", 50, 0)
 """(variant, iterations, seed) of the short run stored in the file for the tests to repeat."""
 
 
-def run_modern(X_train, y_train, X_test, y_test, seed: int) -> dict:
+def run_modern(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray,
+               y_test: np.ndarray, seed: int) -> dict:
     """The modern recipe: ``nnscratch.training.train`` with ``TrainConfig(seed=seed)``
     (mini-batches of 64, Adam, cosine schedule, He init, 784-256-128-10)."""
     from nnscratch.training import TrainConfig, train
