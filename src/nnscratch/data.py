@@ -31,7 +31,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-from nnscratch.errors import InputError
+from nnscratch.errors import InputError, opening
 from nnscratch.idx import GZIP_MAGIC, read_idx_with_sha256
 
 # --8<-- [end:imports]
@@ -132,14 +132,8 @@ def _file_sha256(path: str | os.PathLike) -> str:
 @contextmanager
 def _open_text_bytes(path: str | os.PathLike, shown: str) -> Iterator[IO[bytes]]:
     """Open ``path`` for reading bytes, transparently gunzipping when it is a gzip file."""
-    try:
+    with opening(shown, "CSV file"):
         f = open(path, "rb")  # closed in the finally below
-    except FileNotFoundError:
-        raise InputError(shown, "no such file or directory") from None
-    except IsADirectoryError:
-        raise InputError(shown, "is a directory, not a CSV file") from None
-    except PermissionError:
-        raise InputError(shown, "permission denied") from None
     try:
         magic = f.read(2)
         f.seek(0)

@@ -15,6 +15,8 @@ names the file *as the user typed it* and says what is wrong with it.
 """
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 # --8<-- [start:input_error]
@@ -40,3 +42,31 @@ class InputError(Exception):
         # Exceptions are pickled as ``cls(*self.args)``; ours takes two arguments, not one.
         return (type(self), (self.path, self.problem))
 # --8<-- [end:input_error]
+
+
+# --8<-- [start:opening]
+@contextmanager
+def opening(path: str | os.PathLike, kind: str = "file") -> Iterator[None]:
+    """Inside the block, the operating system's refusals become an :class:`InputError`.
+
+    Every reader opens its files inside ``with opening(path, "CSV file"):``, so a missing
+    file, a folder given for a file or a permission problem reads the same wherever it
+    happens.
+
+    >>> with opening("no/such.csv", "CSV file"):
+    ...     open("no/such.csv")
+    Traceback (most recent call last):
+    ...
+    nnscratch.errors.InputError: no/such.csv: no such file or directory
+    """
+    try:
+        yield
+    except FileNotFoundError:
+        raise InputError(path, "no such file or directory") from None
+    except IsADirectoryError:
+        raise InputError(path, f"is a directory, not a {kind}") from None
+    except PermissionError:
+        raise InputError(path, "permission denied") from None
+    except OSError as e:
+        raise InputError(path, f"cannot read: {e.strerror or e}") from None
+# --8<-- [end:opening]

@@ -30,7 +30,7 @@ import zlib
 
 import numpy as np
 
-from nnscratch.errors import InputError
+from nnscratch.errors import InputError, opening
 
 # --8<-- [end:imports]
 
@@ -55,17 +55,8 @@ def read_file_bytes(path: str | os.PathLike) -> bytes:
     ...
     nnscratch.errors.InputError: no/such/file: no such file or directory
     """
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        raise InputError(path, "no such file or directory") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory, not a file") from None
-    except PermissionError:
-        raise InputError(path, "permission denied") from None
-    except OSError as e:
-        raise InputError(path, f"cannot read: {e.strerror or e}") from None
+    with opening(path), open(path, "rb") as f:
+        return f.read()
 # --8<-- [end:read_file_bytes]
 
 
