@@ -31,6 +31,8 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from nnscratch import download
+from nnscratch.download import sha256_file
 from nnscratch.errors import InputError, opening
 from nnscratch.idx import GZIP_MAGIC, read_idx_with_sha256
 
@@ -116,16 +118,6 @@ def _scale(pixels: np.ndarray, dtype: np.dtype) -> np.ndarray:
 # ---------------------------------------------------------------------------------------
 # Kaggle CSV
 # ---------------------------------------------------------------------------------------
-
-
-# --8<-- [start:file_sha256]
-def _file_sha256(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-# --8<-- [end:file_sha256]
 
 
 # --8<-- [start:open_text_bytes]
@@ -362,7 +354,7 @@ def read_kaggle_csv(path: str | os.PathLike, dtype: type = np.float32) -> Datase
     dt = _check_float_dtype(dtype)
     shown = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
     pixels, labels = _read_csv_uint8(path, shown)
-    return Dataset(_scale(pixels, dt), labels, shown, _file_sha256(path))
+    return Dataset(_scale(pixels, dt), labels, shown, sha256_file(path))
 # --8<-- [end:read_kaggle_csv]
 
 
@@ -377,7 +369,7 @@ def _sample_arrays(dtype_name: str) -> tuple[np.ndarray, np.ndarray, str]:
     """Parse the packaged sample once per dtype; the arrays are frozen read-only."""
     resource = resources.files("nnscratch") / "data" / "mnist10k.csv.gz"
     with resources.as_file(resource) as path:
-        digest = _file_sha256(path)
+        digest = sha256_file(path)
         if digest != SAMPLE_SHA256:
             raise InputError(
                 "sample", f"the packaged mnist10k.csv.gz is damaged (sha256 {digest}, "
@@ -528,8 +520,6 @@ def load(
     ...
     nnscratch.errors.InputError: no/such/train.csv: no such file or directory
     """
-    from nnscratch import download  # late import: download imports nothing from here
-
     if spec is not None:
         shown = os.fspath(spec) if isinstance(spec, os.PathLike) else str(spec)
         if os.path.isdir(shown):

@@ -149,7 +149,8 @@ def is_downloaded(
 
 
 # --8<-- [start:verify]
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: str | os.PathLike) -> str:
+    """SHA-256 of the file's bytes, read in 1 MiB blocks so a large file costs no memory."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while block := f.read(1 << 20):
@@ -185,7 +186,7 @@ def verify(path: Path, sums: dict) -> tuple[bool, str, str | None]:
     >>> verify(p, {"sha256": "0" * 64, "sha256_decompressed": "1" * 64})[0]
     False
     """
-    gz_sum = _sha256_file(path)
+    gz_sum = sha256_file(path)
     if sums.get("sha256") is not None and gz_sum == sums["sha256"]:
         return True, gz_sum, None
     raw_sum = _sha256_gunzipped(path)
