@@ -154,3 +154,15 @@ def test_test_loss_is_the_cross_entropy_alone_and_loss_is_the_objective():
     assert last["test_loss"] == pytest.approx(ce(X_test, y_test), rel=1e-12)
     assert last["loss"] == pytest.approx(
         ce(X, y) + l2_penalty([p["W1"], p["W2"]], 5.0, 40), rel=1e-12)
+
+
+def test_divergence_is_one_exception_not_a_stream_of_warnings():
+    """train() owns the NaN check, so NumPy's overflow warnings stay inside it."""
+    import warnings
+
+    X, y = toy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any RuntimeWarning escaping train() fails here
+        with pytest.raises(TrainingDiverged):
+            train(X * 1e3, y, TrainConfig(hidden=(8,), optimizer="gd", lr=1e30, epochs=5),
+                  progress=False)

@@ -292,9 +292,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     try:
-        # train() checks the loss for NaN/inf itself and raises TrainingDiverged; NumPy's
-        # overflow warnings on the way there would only bury that one clear message.
-        with np.errstate(over="ignore", invalid="ignore"), _blas_threads(args.threads):
+        with _blas_threads(args.threads):
             result = train(X_train, y_train, config, X_test=X_test, y_test=y_test,
                            params=params, optimizer=optimizer, start_epoch=start_epoch,
                            callback=keep_last_epoch, progress=False if args.quiet else None)

@@ -241,6 +241,9 @@ def _fast_ok(config: TrainConfig) -> bool:
                                            and config.alpha >= 0)
 
 
+# train() watches the loss itself and raises TrainingDiverged when it stops being finite;
+# NumPy's overflow warnings on the way there would only bury that one clear message.
+@np.errstate(over="ignore", invalid="ignore")
 def train(
     X: np.ndarray,
     y: np.ndarray,
