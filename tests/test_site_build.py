@@ -4,29 +4,42 @@
 than every source of the book (the README's test command builds it just before pytest),
 and otherwise builds the book once per test session into a temporary folder with
 ``mkdocs build --strict``. ``NNSCRATCH_SITE_DIR`` points it at an already built site.
+``OFFHOST`` is the build hook's off-host guard (``docs/hooks/offhost.py``), shared with
+tests/test_serve.py, which checks the pages ``mkdocs serve`` serves with it.
 """
 
+import doctest
+import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from test_lint import project_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "mkdocs.yml", ROOT / "docs", ROOT / "src" / "nnscratch"]
 
-REMOTE = re.compile(
-    r"""<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//"""
-    r"""|<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?//"""
-    r"""|@import\s+(?:url\()?\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//"""
-    r"""|\bimport\s*\(\s*["'](?:https?:)?//""",
-    re.IGNORECASE,
-)
+
+def _load_offhost():
+    """The build hook's off-host guard, ``docs/hooks/offhost.py``, loaded by its path."""
+    path = ROOT / "docs" / "hooks" / "offhost.py"
+    spec = importlib.util.spec_from_file_location("offhost", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["offhost"] = module  # the name the hook imports it by
+    spec.loader.exec_module(module)
+    return module
+
+
+#: The one off-host guard (the hook's): ``OFFHOST.find_remote_loads(html)``.
+OFFHOST = _load_offhost()
 
 
 def _newest_source_mtime() -> float:
@@ -85,16 +98,146 @@ def test_every_markdown_page_is_built(site):
         assert (site / "examples" / script.stem / "index.html").is_file()
 
 
+# --- The off-host guard ---------------------------------------------------------------------
+# What a page *loads* from another host fails the build; where it merely *points* does not.
+
+PASSES = {
+    "canonical link (mkdocs serve)": '<link rel="canonical" href="http://127.0.0.1:8000/x/">',
+    "alternate, prev, next, search": '<link rel="alternate" type="application/rss+xml" '
+    'href="https://h.example/feed.xml"><link rel="prev" href="https://h.example/a/">'
+    '<link rel="next" href="//h.example/b/"><link rel="search" href="https://h.example/s">',
+    "plain link": '<a href="https://github.com/">source</a>',
+    "local loads": '<script src="assets/x.js"></script><link rel="stylesheet" href="/s.css">'
+    '<img src="../f.png" srcset="f.png 1x, f2.png 2x"><style>b{background:url(i.png)}</style>',
+    "data URIs": '<img src="data:image/png;base64,iVBORw0KGgo=" '
+    'srcset="data:image/png;base64,iV,BO 1x">',
+    "URL in a CSS comment": "<style>/* url(https://h.example/i.png) */ b { color: red }</style>",
+    "URL as text": "<p>https://cdn.example/x.js and url(//h.example/i.png)</p>",
+}
+
+FAILS = {
+    "script": ('<script src="https://cdn.example/x.js"></script>', "<script src>"),
+    "protocol-relative script": ('<script src="//cdn.example/x.js"></script>', "<script src>"),
+    "entity-encoded script": ('<script src="&#x2F;&#x2F;cdn.example/x.js"></script>',
+                              "<script src>"),
+    "stylesheet": ('<link rel="stylesheet" href="https://fonts.example/css">',
+                   '<link rel="stylesheet" href>'),
+    "alternate stylesheet": ('<link rel="alternate stylesheet" href="//h.example/a.css">',
+                             '<link rel="stylesheet" href>'),
+    "icon": ('<link rel="icon" href="https://h.example/favicon.png">', '<link rel="icon" href>'),
+    "shortcut icon": ('<link rel="SHORTCUT ICON" href="//h.example/f.ico">',
+                      '<link rel="icon" href>'),
+    "apple-touch-icon": ('<link rel="apple-touch-icon" href="https://h.example/t.png">',
+                         '<link rel="apple-touch-icon" href>'),
+    "preload": ('<link rel="preload" as="font" href="https://h.example/f.woff2">',
+                '<link rel="preload" href>'),
+    "modulepreload": ('<link rel="modulepreload" href="//h.example/m.js">',
+                      '<link rel="modulepreload" href>'),
+    "manifest": ('<link rel="manifest" href="https://h.example/m.json">',
+                 '<link rel="manifest" href>'),
+    "img": ('<p><img alt="x" src="https://h.example/i.png"></p>', "<img src>"),
+    "srcset": ('<img src="a.png" srcset="a.png 1x, https://h.example/b.png 2x">',
+               "<img srcset>"),
+    "picture source srcset": ('<picture><source srcset="//h.example/b.webp"></picture>',
+                              "<source srcset>"),
+    "audio": ('<audio src="https://h.example/a.mp3"></audio>', "<audio src>"),
+    "video poster": ('<video src="v.mp4" poster="//h.example/p.png"></video>', "<video poster>"),
+    "embed": ('<embed src="https://h.example/e.swf">', "<embed src>"),
+    "iframe": ('<iframe src="https://www.youtube.example/embed/x"></iframe>', "<iframe src>"),
+    "frame": ('<frameset><frame src="//h.example/f.html"></frameset>', "<frame src>"),
+    "object data": ('<object data="https://h.example/o.svg"></object>', "<object data>"),
+    "base href": ('<base href="https://cdn.example/">', "<base href>"),
+    "CSS url() in <style>": ("<style>\n@font-face { src: url('https://h.example/f.woff2') }"
+                             "</style>", "<style> CSS url()"),
+    "CSS @import in <style>": ('<style>@import "//fonts.example/css";</style>',
+                               "<style> CSS @import"),
+    "CSS @import url()": ("<style>@import url(https://h.example/a.css);</style>",
+                          "<style> CSS url()"),
+    "CSS url() in a style attribute": ('<div style="background: url(//h.example/i.png)"></div>',
+                                       "style attribute CSS url()"),
+    "JS import()": ('<script type="module">await import("https://cdn.example/m.js")</script>',
+                    "JS import"),
+    "JS import from": ('<script type="module">import m from "//cdn.example/m.js"</script>',
+                       "JS import"),
+    "SVG image": ('<svg><image href="https://h.example/i.png"/></svg>', "<image href>"),
+}
+
+
+@pytest.mark.parametrize("html", PASSES.values(), ids=PASSES.keys())
+def test_guard_lets_a_page_point_elsewhere(html):
+    assert OFFHOST.find_remote_loads(html) == []
+
+
+@pytest.mark.parametrize(("html", "what"), FAILS.values(), ids=FAILS.keys())
+def test_guard_finds_a_load_from_another_host(html, what):
+    page = f"<!doctype html>\n<html><head>\n<title>t</title>\n</head><body>\n{html}\n</body>"
+    found = OFFHOST.find_remote_loads(page)
+    assert [f.what for f in found] == [what], found
+    load = found[0]
+    assert OFFHOST.is_off_host(load.url)
+    # The line is the line of the offending tag (or CSS/JS text) in the page, and the snippet
+    # shows the page's own text from there.
+    lines = page.splitlines()
+    assert 5 <= load.line <= len(lines) - 1
+    assert load.snippet.replace(" ", "") in " ".join(lines[load.line - 1 :]).replace(" ", "")
+
+
+def test_guard_reports_every_load_with_its_line():
+    page = ('<link rel="canonical" href="https://h.example/">\n'
+            '<script src="https://a.example/1.js"></script>\n'
+            '<p>text</p>\n'
+            '<img src="//b.example/2.png">\n')
+    found = OFFHOST.find_remote_loads(page)
+    assert [(f.line, f.url) for f in found] == [
+        (2, "https://a.example/1.js"), (4, "//b.example/2.png")]
+    assert found[0].snippet.startswith('<script src="https://a.example/1.js">')
+
+
+def test_the_build_hook_uses_the_guard():
+    """The hook fails the build on a page that loads from another host, names the line, and
+    lets through the absolute canonical link that ``mkdocs serve`` writes into every page."""
+    from mkdocs.exceptions import PluginError
+
+    path = ROOT / "docs" / "hooks" / "notebooks.py"
+    spec = importlib.util.spec_from_file_location("nnscratch_notebooks_hook", path)
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="chapter.md"))
+    served = '<head>\n<link rel="canonical" href="http://127.0.0.1:8000/chapter/">\n</head>'
+    assert hook.on_post_page(served, page=page, config={}) == served
+    loading = served.replace("</head>", '<script src="https://cdn.example/x.js"></script>')
+    with pytest.raises(PluginError, match=r"chapter\.md: (?s:.*)line 3: <script src> https://cdn"):
+        hook.on_post_page(loading, page=page, config={})
+
+
+def test_guard_examples_in_its_docstrings():
+    result = doctest.testmod(OFFHOST)
+    assert result.attempted >= 5 and result.failed == 0
+
+
 def test_no_page_loads_anything_from_another_host(site):
-    files = [*site.rglob("*.html"), *site.rglob("*.css")]
-    files = [f for f in files if "mathjax" not in f.parts]
-    offenders = {}
-    for f in files:
+    """The hook's check, run again on every file of the built book (and its CSS and JS)."""
+    offenders, seen = {}, Counter()
+    for f in sorted(site.rglob("*")):
+        if f.suffix not in (".html", ".css", ".js"):
+            continue
         text = f.read_text(encoding="utf-8", errors="replace")
-        hits = [m.group(0) for m in REMOTE.finditer(text)]
-        if hits:
-            offenders[str(f.relative_to(site))] = hits[:3]
+        if f.suffix == ".html":
+            loads = OFFHOST.find_loads(text)
+            seen.update(load.what for load in loads)
+        elif f.suffix == ".css":
+            loads = OFFHOST.css_loads(text)
+        else:
+            loads = OFFHOST.js_loads(text)
+        remote = [f"line {r.line}: {r.snippet}" for r in loads if OFFHOST.is_off_host(r.url)]
+        if remote:
+            offenders[str(f.relative_to(site))] = remote[:3]
     assert not offenders
+    # The guard saw what the pages load (it is not blind): every page loads scripts and style
+    # sheets, the examples' inlined CSS has url()s, and some pages show images.
+    n_pages = len(pages(site))
+    assert seen["<script src>"] >= n_pages and seen['<link rel="stylesheet" href>'] >= n_pages
+    assert seen["<style> CSS url()"] > 0 and seen["<img src>"] > 0, seen
 
 
 def test_mathjax_is_served_by_the_site(site):
@@ -113,9 +256,10 @@ def test_mathjax_is_served_by_the_site(site):
 
 
 def test_no_mathjax_in_the_repository():
-    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout
-    assert "tex-mml-chtml.js" not in tracked
-    assert not [line for line in tracked.splitlines() if line.endswith(".ipynb")]
+    files = project_files()
+    assert "pyproject.toml" in files and "docs/hooks/notebooks.py" in files
+    assert not [f for f in files if f.endswith("tex-mml-chtml.js")]
+    assert not [f for f in files if f.endswith(".ipynb")]
 
 
 def test_included_source_is_on_the_page(site):

@@ -3,9 +3,11 @@
 1. nbconvert's template writes its own MathJax ``<script>`` (and a MathJax 2 config) into each
    example page. Every page already loads the site's MathJax through ``extra_javascript``,
    so those tags are removed: MathJax is loaded once, from this site.
-2. Every page is checked for resources loaded from another host (``<script src>``,
-   ``<link href>``, ``<img src>``, ``<iframe src>``, CSS ``@import``/``url()``): the build fails
-   if one is found, because the book must work offline. Plain ``<a href>`` links are fine.
+2. Every page is checked for resources it would load from another host (scripts, style
+   sheets, icons, images, fonts, frames, CSS ``@import``/``url()``, JS imports; see
+   ``offhost.py``): the build fails if one is found, because the book must work offline.
+   Links that load nothing (``<a href>``, ``<link rel="canonical">``, which ``mkdocs serve``
+   makes absolute, prev/next) are fine.
 3. The inline PNG figures of each example are also written as files (``digits-1.png``, ...)
    beside its page, so a chapter can show an example's figure.
 4. After the build, each example script is also written as a notebook (``.ipynb``, via
@@ -20,6 +22,10 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+# A sibling module: MkDocs puts this folder on sys.path only while it loads the hook, so the
+# import must stay at module level (an import inside a function would not find it).
+from offhost import find_remote_loads
+
 log = logging.getLogger("mkdocs.hooks.notebooks")
 
 _NBCONVERT_MATHJAX = re.compile(
@@ -33,14 +39,6 @@ _NBCONVERT_MERMAID = re.compile(
     re.DOTALL,
 )
 _PNG = re.compile(r'<img\b[^>]*\bsrc="data:image/png;base64,([A-Za-z0-9+/=\s]+)"')
-_REMOTE = re.compile(
-    r"""\bimport\s*\(\s*["'](?:https?:)?//|\bfrom\s+["'](?:https?:)?//"""
-    r"""|<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//"""
-    r"""|<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?//"""
-    r"""|@import\s+(?:url\()?\s*["']?(?:https?:)?//"""
-    r"""|url\(\s*["']?(?:https?:)?//""",
-    re.IGNORECASE,
-)
 
 
 def _is_example(page) -> bool:
@@ -92,12 +90,13 @@ def on_post_page(output: str, page, config, **kwargs) -> str:
             log.warning("no nbconvert MathJax block found in %s", page.file.src_uri)
         output = _NBCONVERT_MERMAID.sub("", output)
         _save_figures(output, page)
-    for m in _REMOTE.finditer(output):
-        line = output.count("\n", 0, m.start()) + 1
-        snippet = output[m.start() : m.start() + 160].replace("\n", " ")
+    remote = find_remote_loads(output)
+    if remote:
+        found = "\n".join(f"  line {r.line}: {r.what} {r.url}\n    {r.snippet}"
+                          for r in remote[:10])
         raise PluginError(
-            f"{page.file.src_uri}: the page would load a resource from another host "
-            f"(line {line} of the HTML): {snippet}"
+            f"{page.file.src_uri}: the page would load {len(remote)} resource(s) from another "
+            f"host:\n{found}"
         )
     return output
 
