@@ -14,7 +14,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,6 +25,7 @@ from nnscratch.activations import ACTIVATIONS
 from nnscratch.data import Dataset, load, train_test_split
 from nnscratch.errors import InputError
 from nnscratch.evaluation import accuracy, confusion_matrix, per_class_accuracy
+from nnscratch.files import atomic_open
 from nnscratch.modelfile import load_checkpoint, load_model, save_model
 from nnscratch.network import forward
 from nnscratch.onehot import predictions
@@ -383,18 +383,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 # --8<-- [start:predict]
-def _write_atomically(path: str, text: str) -> None:
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def cmd_predict(args: argparse.Namespace) -> int:
     _check_out_path(args.out)
     params, meta = load_model(args.model)
@@ -402,7 +390,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     _check_fits(args.model, params, data)
     y_pred = predictions(_probabilities(params, meta, data.X))
     lines = ["ImageId,Label"] + [f"{i},{label}" for i, label in enumerate(y_pred, start=1)]
-    _write_atomically(args.out, "\n".join(lines) + "\n")
+    with atomic_open(args.out, "w", newline="") as f:
+        f.write("\n".join(lines) + "\n")
     print(f"wrote {y_pred.size} predictions to {args.out}")
     return 0
 # --8<-- [end:predict]
