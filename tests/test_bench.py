@@ -90,7 +90,7 @@ def test_results_file_accuracy_is_reproducible(results):
     """Retrain nnscratch as the file's run did and compare its test accuracy."""
     config = results["configurations"][0]
     if config["data"] == "mnist":
-        from nnscratch import download
+        from nnscratch.data import download
 
         if not download.is_downloaded("mnist"):
             pytest.skip("the results file was made on MNIST, which is not downloaded here")

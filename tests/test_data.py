@@ -10,11 +10,12 @@ import textwrap
 import numpy as np
 import pytest
 
-from nnscratch import data, download
 from nnscratch.data import (
     PIXEL_COLUMNS,
     SAMPLE_SHA256,
     Dataset,
+    download,
+    kaggle_csv,
     load,
     load_sample,
     read_idx_folder,
@@ -192,7 +193,7 @@ def test_columns_reordered_by_name(tmp_path):
 
 
 def test_rows_spanning_several_parse_chunks(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "_CHUNK_ROWS", 2)
+    monkeypatch.setattr(kaggle_csv, "_CHUNK_ROWS", 2)
     pixels, labels = make_rows(5, seed=3)
     path = write(tmp_path, csv_text(pixels, labels), "big.csv.gz")
     d = read_kaggle_csv(path)

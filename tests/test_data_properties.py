@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nnscratch.data import PIXEL_COLUMNS, read_kaggle_csv
+from nnscratch.data.idx import read_idx
 from nnscratch.errors import InputError
-from nnscratch.idx import read_idx
 
 SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]

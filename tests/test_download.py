@@ -1,4 +1,4 @@
-"""Tests for nnscratch.download against a local HTTP server (never a real host)."""
+"""Tests for nnscratch.data.download against a local HTTP server (never a real host)."""
 
 import gzip
 import hashlib
@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pytest
 
-from nnscratch import download as dl
+from nnscratch.data import download as dl
 from nnscratch.data import read_idx_folder
 from nnscratch.errors import InputError
 

@@ -1,4 +1,4 @@
-"""Tests for nnscratch.idx: reading single IDX files, plain and gzipped."""
+"""Tests for nnscratch.data.idx: reading single IDX files, plain and gzipped."""
 
 import gzip
 import struct
@@ -6,8 +6,8 @@ import struct
 import numpy as np
 import pytest
 
+from nnscratch.data.idx import parse_idx, read_idx, read_idx_with_sha256
 from nnscratch.errors import InputError
-from nnscratch.idx import parse_idx, read_idx, read_idx_with_sha256
 
 
 def idx_bytes(array: np.ndarray) -> bytes:

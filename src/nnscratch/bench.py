@@ -72,8 +72,7 @@ def timing_data(train_size: int = 60_000, seed: int = 0) -> tuple[np.ndarray, np
     Full MNIST when it has been downloaded, otherwise the packaged sample tiled up to
     ``train_size`` images with Gaussian noise (σ = 0.1, clipped to [0, 1]).
     """
-    from nnscratch import download
-    from nnscratch.data import load, load_sample
+    from nnscratch.data import download, load, load_sample
 
     if train_size == 60_000 and download.is_downloaded("mnist"):
         d = load("mnist", "train")

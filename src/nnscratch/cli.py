@@ -398,7 +398,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_download(args: argparse.Namespace) -> int:
-    from nnscratch import download
+    from nnscratch.data import download
 
     if args.list or not args.name:
         for name in download.list_datasets():

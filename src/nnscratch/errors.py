@@ -3,7 +3,7 @@
 A reader of the book will sooner or later point ``nnscratch`` at the wrong file: a CSV
 without a header, a truncated download, a folder that lacks the labels. Such mistakes
 are not bugs in the program, so they should not end in a traceback. Every reader in
-``nnscratch.data``, ``nnscratch.idx`` and ``nnscratch.download`` raises
+``nnscratch.data`` (and its ``idx`` and ``download`` modules) raises
 :class:`InputError` instead, and the command line prints ``str(error)``: one line that
 names the file *as the user typed it* and says what is wrong with it.
 
