@@ -160,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Train the same 784-100-100-10 MLP in nnscratch and, when "
                                    "installed, PyTorch (CPU) and scikit-learn, interleaved; "
                                    "print seconds per epoch, accuracy and ratios.")
-    from nnscratch import bench  # its peers (torch, sklearn) are imported only when run
+    from nnscratch.experiments import bench  # its peers (torch, sklearn) are imported only when run
 
     bench.add_arguments(b)
     return parser
@@ -410,7 +410,7 @@ def cmd_download(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from nnscratch import bench
+    from nnscratch.experiments import bench
 
     return bench.run(args)
 

@@ -31,9 +31,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from nnscratch.experiments import load_json, results_path, write_json
 
 # --8<-- [start:constants]
 SIZES = [784, 100, 100, 10]
@@ -43,6 +46,33 @@ FRAMEWORKS = ("nnscratch", "torch", "sklearn")
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 SCHEMA = 1
 # --8<-- [end:constants]
+
+
+@dataclass(frozen=True)
+class BenchSettings:
+    """What one benchmark run measures: which frameworks, on how many threads, how long."""
+
+    frameworks: tuple[str, ...] = FRAMEWORKS
+    threads: tuple[int, ...] = (1, 2)
+    epochs: int = 2
+    accuracy_epochs: int = 10
+    repeats: int = 3
+    train_size: int = 60_000
+    seed: int = 0
+    worker_options: list[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        options = ["--epochs", str(self.epochs), "--accuracy-epochs", str(self.accuracy_epochs),
+                   "--train-size", str(self.train_size), "--seed", str(self.seed)]
+        object.__setattr__(self, "worker_options", options)
+
+    def command(self) -> str:
+        """The ``nnscratch bench`` command line that measures this (recorded in the file)."""
+        options = {"frameworks": ",".join(self.frameworks),
+                   "threads": ",".join(map(str, self.threads)), "epochs": self.epochs,
+                   "accuracy-epochs": self.accuracy_epochs, "repeats": self.repeats,
+                   "train-size": self.train_size, "seed": self.seed}
+        return "nnscratch bench " + " ".join(f"--{k} {v}" for k, v in options.items())
 
 
 # --8<-- [start:epoch_flops]
@@ -246,12 +276,11 @@ def available(framework: str) -> bool:
     return module is None or importlib.util.find_spec(module) is not None
 
 
-def spawn(framework: str, args: argparse.Namespace, threads: int) -> dict:
+def spawn(framework: str, settings: BenchSettings, threads: int) -> dict:
+    """One measurement in a fresh process, its thread variables set before NumPy loads."""
     env = dict(os.environ, **{v: str(threads) for v in THREAD_VARS})
-    cmd = [sys.executable, "-m", "nnscratch.bench", "--worker", framework,
-           "--epochs", str(args.epochs), "--accuracy-epochs", str(args.accuracy_epochs),
-           "--train-size", str(args.train_size), "--seed", str(args.seed),
-           "--threads", str(threads)]
+    cmd = [sys.executable, "-m", "nnscratch.experiments.bench", "--worker", framework,
+           *settings.worker_options, "--threads", str(threads)]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"{framework} worker failed:\n{proc.stderr[-2000:]}")
@@ -282,20 +311,20 @@ def versions() -> dict:
 
 
 # --8<-- [start:measure]
-def measure(args: argparse.Namespace, threads: int, log: Callable[..., None] = print) -> dict:
-    """Round-robin ``args.repeats`` times over the frameworks (and ``gemm``) for ``threads``."""
-    frameworks = [f for f in args.frameworks if available(f)]
-    missing = [f for f in args.frameworks if not available(f)]
+def measure(settings: BenchSettings, threads: int, log: Callable[..., None] = print) -> dict:
+    """Round-robin ``settings.repeats`` times over the frameworks (and ``gemm``) for ``threads``."""
+    frameworks = [f for f in settings.frameworks if available(f)]
+    missing = [f for f in settings.frameworks if not available(f)]
     runs: dict[str, list[dict]] = {f: [] for f in [*frameworks, "gemm"]}
     load_before = os.getloadavg()
-    for r in range(args.repeats):
+    for r in range(settings.repeats):
         for f in runs:
-            res = spawn(f, args, threads)
+            res = spawn(f, settings, threads)
             runs[f].append(res)
-            log(f"  threads={threads} round {r + 1}/{args.repeats} {f:9s} "
+            log(f"  threads={threads} round {r + 1}/{settings.repeats} {f:9s} "
                 f"{res['seconds_per_epoch']:.3f} s/epoch"
                 + (f", test accuracy {res['test_accuracy']:.4f}" if "test_accuracy" in res else ""))
-    flops = epoch_flops(args.train_size)
+    flops = epoch_flops(settings.train_size)
     results = {}
     for f, rs in runs.items():
         secs = [x["seconds_per_epoch"] for x in rs]
@@ -343,14 +372,9 @@ def report(config: dict, flops: int) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-def results_path() -> Path:
-    """``docs/results/bench.json`` of the source tree this package was installed from."""
-    return Path(__file__).resolve().parents[2] / "docs" / "results" / "bench.json"
-
-
 def load_results(path: str | os.PathLike | None = None) -> dict:
-    """The results file written by ``nnscratch bench --out``."""
-    return json.loads(Path(path or results_path()).read_text())
+    """The results file of ``nnscratch bench --out`` (default ``docs/results/bench.json``)."""
+    return load_json(path or results_path("bench.json"))
 
 
 def describe(results: dict) -> str:
@@ -406,48 +430,57 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--worker", choices=[*FRAMEWORKS, "gemm"], help=argparse.SUPPRESS)
 
 
+def results_file(settings: BenchSettings, configs: list[dict]) -> dict:
+    """The results file's content: the settings, the machine, the versions, the measurements."""
+    return {
+        "schema": SCHEMA,
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "command": settings.command(),
+        "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "platform": platform.platform()},
+        "versions": versions(),
+        "network": {"sizes": SIZES, "batch_size": BATCH, "optimizer": "adam", "lr": LR,
+                    "dtype": "float32"},
+        "epochs": settings.epochs, "accuracy_epochs": settings.accuracy_epochs,
+        "repeats": settings.repeats, "train_size": settings.train_size, "seed": settings.seed,
+        "split_seed": 0, "flop_per_epoch": epoch_flops(settings.train_size),
+        "configurations": configs,
+    }
+
+
+def settings_from(args: argparse.Namespace) -> BenchSettings:
+    """The command line's options as :class:`BenchSettings` (the only reader of ``args``)."""
+    return BenchSettings(
+        frameworks=tuple(args.frameworks), threads=tuple(int(t) for t in
+                                                         str(args.threads).split(",") if t),
+        epochs=args.epochs, accuracy_epochs=args.accuracy_epochs, repeats=args.repeats,
+        train_size=args.train_size, seed=args.seed)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run the benchmark; print a table (or JSON); write ``--out``. Returns the exit code."""
-    threads_list = [int(t) for t in str(args.threads).split(",") if t]
+    """``nnscratch bench``: print a table (or JSON), write ``--out``. Returns the exit code."""
+    settings = settings_from(args)
     if args.worker:
-        print(json.dumps(worker(args.worker, args.epochs, args.accuracy_epochs,
-                                args.train_size, args.seed, threads_list[0])))
+        print(json.dumps(worker(args.worker, settings.epochs, settings.accuracy_epochs,
+                                settings.train_size, settings.seed, settings.threads[0])))
         return 0
-    unknown = sorted(set(args.frameworks) - set(FRAMEWORKS))
+    unknown = sorted(set(settings.frameworks) - set(FRAMEWORKS))
     if unknown:
         print(f"nnscratch: error: unknown framework {unknown[0]!r}; choose from "
               f"{', '.join(FRAMEWORKS)}", file=sys.stderr)
         return 2
     log = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
-    flops = epoch_flops(args.train_size)
-    log(f"784-100-100-10, batch {BATCH}, Adam lr {LR}; {args.epochs} timed epoch(s) on "
-        f"{args.train_size:,} images = {flops / 1e9:.2f} GFLOP of matrix products per epoch")
-    configs = [measure(args, t, log) for t in threads_list]
-    result = {
-        "schema": SCHEMA,
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "command": "nnscratch bench " + " ".join(
-            f"--{k.replace('_', '-')} {','.join(v) if isinstance(v, list) else v}"
-            for k, v in (("frameworks", args.frameworks), ("threads", args.threads),
-                         ("epochs", args.epochs), ("accuracy_epochs", args.accuracy_epochs),
-                         ("repeats", args.repeats), ("train_size", args.train_size),
-                         ("seed", args.seed))),
-        "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "platform": platform.platform()},
-        "versions": versions(),
-        "network": {"sizes": SIZES, "batch_size": BATCH, "optimizer": "adam", "lr": LR,
-                    "dtype": "float32"},
-        "epochs": args.epochs, "accuracy_epochs": args.accuracy_epochs,
-        "repeats": args.repeats, "train_size": args.train_size, "seed": args.seed,
-        "split_seed": 0, "flop_per_epoch": flops,
-        "configurations": configs,
-    }
+    flops = epoch_flops(settings.train_size)
+    log(f"784-100-100-10, batch {BATCH}, Adam lr {LR}; {settings.epochs} timed epoch(s) on "
+        f"{settings.train_size:,} images = {flops / 1e9:.2f} GFLOP of matrix products per epoch")
+    configs = [measure(settings, t, log) for t in settings.threads]
+    result = results_file(settings, configs)
     for c in configs:
         log(report(c, flops))
     if args.json:
         print(json.dumps(result, indent=1))
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
+        write_json(args.out, result)
         log(f"wrote {args.out}")
     return 0
 
