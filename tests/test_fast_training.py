@@ -13,18 +13,15 @@ from nnscratch.network import backward, forward
 from nnscratch.onehot import one_hot
 from nnscratch.optimizers import Adam, GradientDescent, Momentum
 from nnscratch.training import TrainConfig, train
+from tests.conftest import tiny_network, toy
 
 SIZES = [12, 9, 7, 4]
 
 
 def batch(B: int, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    params = he_init(SIZES, rng, dtype=np.float64)
-    for l in (1, 2, 3):
-        params[f"b{l}"] += rng.standard_normal(params[f"b{l}"].shape)
-    X = rng.standard_normal((SIZES[0], B))
-    y = rng.integers(0, SIZES[-1], B)
-    return params, X, y
+    """A float64 network of ``SIZES``, a batch ``X`` ``(12, B)`` and its labels ``y``."""
+    params, X, Y = tiny_network(SIZES, seed, m=B)
+    return params, X, Y.argmax(axis=0)
 
 
 @pytest.mark.parametrize("activation,alpha", [("relu", 0.01), ("leaky_relu", 0.01),
@@ -151,7 +148,7 @@ def test_custom_optimizer_is_not_packed():
             for k in grads:
                 params[k] *= 0.5
 
-    X, y = np.random.default_rng(0).random((4, 10)), np.arange(10) % 2
+    X, y = toy(10, n=4, classes=2)
     r = train(X, y, TrainConfig(hidden=(3,), epochs=1, batch_size=5), optimizer=Halve(),
               progress=False)
     assert r.params["b1"].base is None or r.params["b1"].base.size == r.params["b1"].size

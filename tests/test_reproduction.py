@@ -27,14 +27,13 @@ from nnscratch.experiments.reproduction import (
 )
 from nnscratch.network import backward, forward
 from nnscratch.softmax import softmax
+from tests.conftest import tiny_network
 
 
 def tiny_problem(seed: int = 0, m: int = 12):
-    """A 6-input, 10-class problem in float64."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((6, m))
-    y = rng.integers(0, 10, m)
-    return X, y, np.eye(10)[:, y]
+    """A 6-input, 10-class problem in float64: ``X`` ``(6, m)``, labels and one-hot."""
+    _, X, Y = tiny_network([6, 10], seed, m)
+    return X, Y.argmax(axis=0), Y
 
 
 BOTH = pytest.mark.parametrize("version", [version1, version2], ids=["v1", "v2"])
