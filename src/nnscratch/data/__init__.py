@@ -26,14 +26,15 @@ import os
 import numpy as np
 
 from nnscratch.data import download
+
+# --8<-- [end:imports]
+# The readers, re-exported: ``from nnscratch.data import load_sample`` and so on.
 from nnscratch.data.dataset import N_PIXELS, Dataset
 from nnscratch.data.idx import read_idx_folder
 from nnscratch.data.kaggle_csv import PIXEL_COLUMNS, read_kaggle_csv
 from nnscratch.data.sample import SAMPLE_SHA256, load_sample
 from nnscratch.data.split import train_test_split
 from nnscratch.errors import InputError, as_typed
-
-# --8<-- [end:imports]
 
 __all__ = [
     "N_PIXELS", "PIXEL_COLUMNS", "SAMPLE_SHA256", "Dataset", "load", "load_sample",

@@ -31,10 +31,10 @@ import zlib
 
 import numpy as np
 
+# --8<-- [end:imports]
+# nnscratch's own: the Dataset every reader returns (dataset.py), and the errors.
 from nnscratch.data.dataset import N_PIXELS, Dataset, _check_float_dtype, _scale
 from nnscratch.errors import InputError, as_typed, opening
-
-# --8<-- [end:imports]
 
 # --8<-- [start:constants]
 GZIP_MAGIC = b"\x1f\x8b"

@@ -11,12 +11,12 @@ from importlib import resources
 
 import numpy as np
 
+# --8<-- [end:imports]
+# The CSV reader and the scaling of kaggle_csv.py and dataset.py:
 from nnscratch.data.dataset import Dataset, _check_float_dtype, _scale
 from nnscratch.data.download import sha256_file
 from nnscratch.data.kaggle_csv import _read_csv_uint8
 from nnscratch.errors import InputError
-
-# --8<-- [end:imports]
 
 # --8<-- [start:constants]
 SAMPLE_SHA256 = "af9fe47f8ef747122a87c3cbf98c1f6adfccc4237a5de720907db84aea43ad05"
