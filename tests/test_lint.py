@@ -110,3 +110,68 @@ def test_no_page_imports_a_private_name(page):
     private = [name.strip() for names in imports for name in names.split(",")
                if name.strip().startswith("_")]
     assert not private, private
+
+
+# --- imports run one way: core <- training <- CLI; data, model files, plots beside the core;
+# the experiments apart (the CLI may import them lazily, inside the function that runs one).
+
+CORE = {"onehot", "activations", "linear", "softmax", "loss", "regularization",
+        "initialization", "network", "gradcheck", "optimizers", "evaluation"}
+BESIDE = {"errors", "files", "modelfile", "plots", "data"}
+TRAINING = {"training", "fast_training"}
+MAY_IMPORT = {
+    "core": {"core"},
+    "beside": {"core", "beside"},
+    "training": {"core", "training"},
+    "cli": {"core", "beside", "training", "cli"},
+    "experiments": {"core", "beside", "training", "experiments"},
+}
+
+
+def _group(module: str) -> str:
+    """The layer of ``nnscratch.<module>`` (a dotted name below ``nnscratch``)."""
+    top = module.split(".")[0]
+    if top in CORE:
+        return "core"
+    if top in BESIDE:
+        return "beside"
+    if top in TRAINING:
+        return "training"
+    if top in ("cli", "__main__"):
+        return "cli"
+    if top in ("experiments", "notebook"):
+        return "experiments"
+    raise AssertionError(f"nnscratch.{module} belongs to no layer: add it to test_lint.py")
+
+
+def _nnscratch_imports(tree: ast.AST) -> list[tuple[str, bool]]:
+    """``(module below nnscratch, imported at module level)`` for every import of ours."""
+    top_level = {id(n) for n in tree.body}
+    found = []
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "nnscratch":
+                names = [a.name for a in node.names if a.name != "__version__"]
+            elif node.module.startswith("nnscratch."):
+                names = [node.module.removeprefix("nnscratch.")]
+        elif isinstance(node, ast.Import):
+            names = [a.name.removeprefix("nnscratch.") for a in node.names
+                     if a.name.startswith("nnscratch.")]
+        found += [(name, id(node) in top_level) for name in names]
+    return found
+
+
+def test_imports_run_one_way():
+    wrong = []
+    for path in sorted(SRC.rglob("*.py")):
+        module = ".".join(path.relative_to(SRC).with_suffix("").parts)
+        if module == "__init__":
+            continue
+        group = _group(module.removesuffix(".__init__"))
+        for imported, at_top in _nnscratch_imports(ast.parse(path.read_text(encoding="utf-8"))):
+            allowed = MAY_IMPORT[group] | ({"experiments"} if group == "cli" and not at_top
+                                           else set())
+            if _group(imported) not in allowed:
+                wrong.append(f"{module} ({group}) imports {imported} ({_group(imported)})")
+    assert not wrong, wrong

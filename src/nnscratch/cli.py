@@ -50,6 +50,7 @@ DEFAULTS = TrainConfig()
 
 
 def _layers(text: str) -> tuple[int, ...]:
+    """An argparse type: ``"100,100"`` -> ``(100, 100)``, positive widths only."""
     try:
         sizes = tuple(int(s) for s in text.split(",") if s.strip())
     except ValueError:
@@ -60,6 +61,7 @@ def _layers(text: str) -> tuple[int, ...]:
 
 
 def _batch_size(text: str) -> int | None:
+    """An argparse type: a positive integer, or ``"full"`` (``None``: full batch)."""
     if text == "full":
         return None
     try:
@@ -89,6 +91,7 @@ _non_negative_float = _number(float, lambda v: v >= 0, "a number >= 0")
 
 
 def _positive(kind: type) -> Callable:
+    """An argparse type: a finite ``kind`` number above 0."""
     return _number(kind, lambda v: v > 0, "a positive number")
 
 
@@ -217,12 +220,14 @@ def _check_out_path(out: str) -> None:
 
 
 def _require_labels(data: Dataset) -> np.ndarray:
+    """The labels of ``data``; an ``InputError`` for an unlabelled file."""
     if data.y is None:
         raise InputError(data.source, "has no label column; this command needs labels")
     return data.y
 
 
 def _check_fits(model_path: str, params: dict[str, np.ndarray], data: Dataset) -> None:
+    """Refuse data whose examples have another size than the model's input."""
     n_in = params["W1"].shape[1]
     if data.X.shape[0] != n_in:
         raise InputError(model_path, f"the model takes {n_in} inputs per example, "
@@ -230,6 +235,7 @@ def _check_fits(model_path: str, params: dict[str, np.ndarray], data: Dataset) -
 
 
 def _probabilities(params: dict[str, np.ndarray], meta: dict, X: np.ndarray) -> np.ndarray:
+    """``A[L]`` of the model on ``X``, in the model's dtype and activation."""
     X = X.astype(params["W1"].dtype, copy=False)
     AL, _ = forward(params, X, meta.get("activation", "relu"), meta.get("alpha", 0.01))
     return AL
@@ -346,6 +352,7 @@ class LastEpoch:
         self.earlier, self.saved = earlier, None
 
     def __call__(self, record: dict, result: TrainResult) -> None:
+        """Keep this epoch's copy (called by ``train`` after every evaluated epoch)."""
         params, state = _snapshot(result)
         self.saved = {"params": params, "state": state, "epoch": record["epoch"],
                       "history": self.earlier + result.history}
@@ -416,6 +423,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _evaluation_data(args: argparse.Namespace, meta: dict) -> tuple[Dataset, np.ndarray,
                                                                      np.ndarray, str]:
+    """What ``evaluate`` scores: ``--data`` whole, or the held-out part of the
+    recorded training data; with the description printed beside the numbers."""
     if args.data is not None:
         data = load(args.data, part="test")
         described = f"all of {data.source}"
@@ -440,6 +449,7 @@ def _evaluation_data(args: argparse.Namespace, meta: dict) -> tuple[Dataset, np.
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    """``nnscratch evaluate``: accuracy, count and confusion matrix (or one JSON object)."""
     params, meta = load_model(args.model)
     data, X, y, described = _evaluation_data(args, meta)
     _check_fits(args.model, params, data)
@@ -470,6 +480,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 # --8<-- [start:predict]
 def cmd_predict(args: argparse.Namespace) -> int:
+    """``nnscratch predict``: one label per row, written as a Kaggle submission."""
     _check_out_path(args.out)
     params, meta = load_model(args.model)
     data = load(args.data, part="test")

@@ -161,6 +161,7 @@ def fast_batch_step(
     flat = FlatState(params, grads, opt) if isinstance(opt, Optimizer) else None
 
     def step(idx: np.ndarray) -> None:
+        """One step on the examples ``idx``: gather, gradients, update."""
         ws = workspaces[idx.size]
         np.take(X_rows, idx, axis=0, out=ws.Xb)      # gather the batch: contiguous rows
         fast_step(params, grads, ws, y[idx], activation, alpha, batch_lam(l2, idx.size, m))

@@ -153,6 +153,7 @@ def teaching_batch_step(
     Y = one_hot(y, params[f"W{n_layers(params)}"].shape[0], X.dtype)
 
     def step(idx: np.ndarray) -> None:
+        """One step on the columns ``idx``: forward, backward, update."""
         AL, cache = forward(params, X[:, idx], activation, alpha)
         lam = batch_lam(l2, idx.size, y.size)
         opt.step(params, backward(params, cache, AL, Y[:, idx], activation, alpha, lam))

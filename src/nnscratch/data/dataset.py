@@ -56,6 +56,7 @@ class Dataset:
 
 # --8<-- [start:scale]
 def _check_float_dtype(dtype: type | np.dtype) -> np.dtype:
+    """``dtype`` as a NumPy dtype; a ``ValueError`` unless it is a float type."""
     dt = np.dtype(dtype)
     if dt.kind != "f":
         raise ValueError(f"dtype must be a floating point type such as np.float32, got {dt}")

@@ -199,6 +199,7 @@ def verify(path: Path, sums: dict) -> tuple[bool, str, str | None]:
 
 # --8<-- [start:mirror]
 def _mirror_for(name: str, entry: dict, mirror: str | None) -> str:
+    """The base URL to fetch ``name``'s files from (argument, environment, default)."""
     base = mirror or os.environ.get(MIRROR_ENV) or entry["mirror"]
     base = base.replace("{name}", name)
     scheme = base.split(":", 1)[0].lower()

@@ -72,6 +72,7 @@ def _parse_header(line: bytes, shown: str) -> list[str]:
 
 
 def _looks_numeric(text: str) -> bool:
+    """Whether ``text`` parses as a number (a header of numbers is a data row)."""
     try:
         float(text)
     except ValueError:
@@ -106,6 +107,7 @@ def _check_columns(names: list[str], shown: str) -> bool:
 
 # --8<-- [start:validate_chunk]
 def _describe_cell(value: float, column: str) -> str:
+    """What is wrong with one cell's value, in words."""
     if np.isnan(value):
         return "empty or missing value"
     if column == "label":

