@@ -17,8 +17,7 @@ from nnscratch.activations import (
     relu_backward,
 )
 from nnscratch.gradcheck import numerical_gradient, relative_error
-
-BOUND = 1e-8
+from tests.conftest import ELEMENTWISE_BOUND as BOUND
 
 
 def _away_from_zero(shape, rng, margin=1e-3):

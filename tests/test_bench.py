@@ -1,4 +1,4 @@
-"""Tests for nnscratch.bench and the results file the book's performance page reads.
+"""Tests for nnscratch.experiments.bench and the results file the book's performance page reads.
 
 No timing is asserted anywhere: the machine may be shared. What is checked is the file's
 shape, and that the nnscratch accuracy it reports is what the code still produces.
@@ -7,13 +7,15 @@ shape, and that the nnscratch accuracy it reports is what the code still produce
 import argparse
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from nnscratch import bench
+from nnscratch import cli
+from nnscratch.experiments import bench
 
 RESULTS = Path(__file__).resolve().parents[1] / "docs" / "results" / "bench.json"
 ACCURACY_TOLERANCE = 0.01  # 30 of the 3,000 test images: BLAS kernels and threads may differ
@@ -70,7 +72,7 @@ def test_unknown_framework_is_an_error(capsys):
 
 
 def test_optional_frameworks_are_not_imported():
-    code = ("import sys, nnscratch.bench; "
+    code = ("import sys, nnscratch.experiments.bench; "
             "print(sorted({'torch', 'sklearn'} & set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
@@ -82,6 +84,24 @@ def results() -> dict:
     return json.loads(RESULTS.read_text())
 
 
+def test_recorded_command_still_parses_and_runs(results):
+    """``nnscratch bench ...`` as recorded in the file: the options parse, the command runs."""
+    argv = shlex.split(results["command"])
+    assert argv[:2] == ["nnscratch", "bench"], argv
+    cli.build_parser().parse_args(argv[1:])            # every recorded option still exists
+    proc = subprocess.run([sys.executable, "-m", "nnscratch", *argv[1:], "--help"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "--frameworks" in proc.stdout
+
+
+def test_settings_record_the_command_they_measure():
+    settings = bench.BenchSettings(frameworks=("nnscratch",), threads=(1,), repeats=5)
+    assert settings.command() == ("nnscratch bench --frameworks nnscratch --threads 1 "
+                                  "--epochs 2 --accuracy-epochs 10 --repeats 5 "
+                                  "--train-size 60000 --seed 0")
+
+
 def test_results_file_schema(results):
     check_schema(results, {"nnscratch"})
 
@@ -90,13 +110,13 @@ def test_results_file_accuracy_is_reproducible(results):
     """Retrain nnscratch as the file's run did and compare its test accuracy."""
     config = results["configurations"][0]
     if config["data"] == "mnist":
-        from nnscratch import download
+        from nnscratch.data import download
 
         if not download.is_downloaded("mnist"):
             pytest.skip("the results file was made on MNIST, which is not downloaded here")
     code = (
         "import numpy as np\n"
-        "from nnscratch.bench import accuracy_data, fit_nnscratch\n"
+        "from nnscratch.experiments.bench import accuracy_data, fit_nnscratch\n"
         f"Xtr, ytr, Xte, yte = accuracy_data({config['data']!r})\n"
         f"print(np.mean(fit_nnscratch(Xtr, ytr, Xte, {results['accuracy_epochs']}, "
         f"{results['seed']}) == yte))\n"

@@ -18,7 +18,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from test_site_build import built_site
+
+from tests.test_site_build import built_site
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -411,7 +411,7 @@ def test_download_then_train_on_the_dataset_name(tmp_path, capsys, monkeypatch):
     import http.server
     import threading
 
-    from nnscratch import download
+    from nnscratch.data import download
 
     served = tmp_path / "mirror"
     served.mkdir()

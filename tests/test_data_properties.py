@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nnscratch.data import PIXEL_COLUMNS, read_kaggle_csv
+from nnscratch.data.idx import read_idx
 from nnscratch.errors import InputError
-from nnscratch.idx import read_idx
+from tests.conftest import idx_bytes
 
 SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -207,13 +208,6 @@ def test_csv_header_then_garbage(folder, prefix, data):
 
 
 # ------------------------------------------------------------------ IDX
-
-
-def idx_bytes(array: np.ndarray) -> bytes:
-    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
-        int(n).to_bytes(4, "big") for n in array.shape
-    )
-    return header + array.tobytes()
 
 
 idx_arrays = st.one_of(

@@ -1,4 +1,4 @@
-"""Tests for nnscratch.download against a local HTTP server (never a real host)."""
+"""Tests for nnscratch.data.download against a local HTTP server (never a real host)."""
 
 import gzip
 import hashlib
@@ -10,9 +10,10 @@ import threading
 import numpy as np
 import pytest
 
-from nnscratch import download as dl
+from nnscratch.data import download as dl
 from nnscratch.data import read_idx_folder
 from nnscratch.errors import InputError
+from tests.conftest import idx_bytes
 
 NAMES = [
     "train-images-idx3-ubyte.gz",
@@ -20,14 +21,6 @@ NAMES = [
     "t10k-images-idx3-ubyte.gz",
     "t10k-labels-idx1-ubyte.gz",
 ]
-
-
-def idx_bytes(array: np.ndarray) -> bytes:
-    array = np.asarray(array, dtype=np.uint8)
-    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
-        int(n).to_bytes(4, "big") for n in array.shape
-    )
-    return header + array.tobytes()
 
 
 def sha(data: bytes) -> str:

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from nnscratch.gradcheck import check_gradients, numerical_gradient, relative_error
+from tests.conftest import LAYER_BOUND as BOUND
 
-BOUND = 1e-7
 """A correct float64 gradient agrees with finite differences at least this well."""
 
 

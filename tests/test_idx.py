@@ -1,22 +1,16 @@
-"""Tests for nnscratch.idx: reading single IDX files, plain and gzipped."""
+"""Tests for nnscratch.data.idx: single IDX files, plain and gzipped, and IDX folders."""
 
 import gzip
+import hashlib
 import struct
 
 import numpy as np
 import pytest
 
+from nnscratch.data import load, read_idx_folder
+from nnscratch.data.idx import parse_idx, read_idx, read_idx_with_sha256
 from nnscratch.errors import InputError
-from nnscratch.idx import parse_idx, read_idx, read_idx_with_sha256
-
-
-def idx_bytes(array: np.ndarray) -> bytes:
-    """An unsigned-byte IDX file holding ``array`` (magic 0x0000080<ndim>)."""
-    array = np.asarray(array, dtype=np.uint8)
-    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
-        int(n).to_bytes(4, "big") for n in array.shape
-    )
-    return header + array.tobytes()
+from tests.conftest import expected_X, idx_bytes, raises_input_error, write_idx_folder
 
 
 def check_error(path, match):
@@ -132,3 +126,64 @@ def test_input_error_pickles_and_is_one_line():
     assert str(e) == "a/b: line one line two"
     again = pickle.loads(pickle.dumps(e))
     assert (again.path, again.problem, str(again)) == (e.path, e.problem, str(e))
+
+
+# ------------------------------------------------------------------ IDX folders
+
+
+def test_idx_folder_train_and_test(tmp_path):
+    tr = write_idx_folder(tmp_path, "train", n=3, gz=True, seed=1)
+    te = write_idx_folder(tmp_path, "t10k", n=2, gz=False, seed=2)
+    d = read_idx_folder(tmp_path)
+    np.testing.assert_array_equal(d.X, expected_X(tr.images.reshape(3, 784)))
+    np.testing.assert_array_equal(d.y, tr.labels)
+    assert d.y.dtype == np.int64 and d.X.flags.c_contiguous
+    files = [tmp_path / "train-images-idx3-ubyte.gz", tmp_path / "train-labels-idx1-ubyte.gz"]
+    digests = "".join(hashlib.sha256(p.read_bytes()).hexdigest() for p in files)
+    assert d.sha256 == hashlib.sha256(digests.encode()).hexdigest()
+    t = read_idx_folder(tmp_path, part="test")
+    np.testing.assert_array_equal(t.y, te.labels)
+    assert load(tmp_path, part="test").X.shape == (784, 2)
+
+
+def test_idx_folder_dotted_names(tmp_path):
+    tr = write_idx_folder(tmp_path, "train", n=2, gz=False, dotted=True)
+    np.testing.assert_array_equal(read_idx_folder(tmp_path).y, tr.labels)
+
+
+def test_idx_folder_errors(tmp_path):
+    with raises_input_error(tmp_path / "none", "no such file or directory"):
+        read_idx_folder(tmp_path / "none")
+    (tmp_path / "f").write_text("x")
+    with raises_input_error(tmp_path / "f", "not a directory"):
+        read_idx_folder(tmp_path / "f")
+    write_idx_folder(tmp_path, "train", n=2, gz=False)
+    with raises_input_error(tmp_path, r"missing t10k-images-idx3-ubyte \(or t10k-images"):
+        read_idx_folder(tmp_path, part="test")
+    (tmp_path / "train-labels-idx1-ubyte").unlink()
+    with raises_input_error(tmp_path, "missing train-labels-idx1-ubyte"):
+        read_idx_folder(tmp_path)
+    with pytest.raises(ValueError, match="part must be"):
+        read_idx_folder(tmp_path, part="validation")
+
+
+def test_idx_folder_count_mismatch_and_bad_labels(tmp_path):
+    write_idx_folder(tmp_path, "train", n=3, n_labels=2)
+    with raises_input_error(tmp_path, "3 images in train-images-idx3-ubyte but 2 labels"):
+        read_idx_folder(tmp_path)
+    write_idx_folder(tmp_path, "train", n=3, labels=[1, 12, 3])
+    with raises_input_error(tmp_path / "train-labels-idx1-ubyte", "label 12 at index 1"):
+        read_idx_folder(tmp_path)
+    write_idx_folder(tmp_path, "train", n=3, size=(27, 28))
+    with raises_input_error(tmp_path / "train-images-idx3-ubyte", r"shape \(n, 28, 28\)"):
+        read_idx_folder(tmp_path)
+
+
+def test_idx_folder_swapped_files(tmp_path):
+    write_idx_folder(tmp_path, "train", n=2)
+    a, b = tmp_path / "train-images-idx3-ubyte", tmp_path / "train-labels-idx1-ubyte"
+    data_a, data_b = a.read_bytes(), b.read_bytes()
+    a.write_bytes(data_b)
+    b.write_bytes(data_a)
+    with raises_input_error(a, "expected images of shape"):
+        read_idx_folder(tmp_path)

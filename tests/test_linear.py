@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from nnscratch.gradcheck import numerical_gradient, relative_error
 from nnscratch.linear import linear_backward, linear_forward
+from tests.conftest import LAYER_BOUND as BOUND
 
-BOUND = 1e-7
 """Largest accepted relative error of an analytic gradient against finite differences."""
 
 FAST = settings(max_examples=40, deadline=None)

@@ -14,8 +14,8 @@ from nnscratch.gradcheck import numerical_gradient, relative_error
 from nnscratch.loss import cross_entropy, cross_entropy_backward, softmax_cross_entropy_backward
 from nnscratch.onehot import one_hot
 from nnscratch.softmax import softmax, softmax_backward
+from tests.conftest import LAYER_BOUND as BOUND
 
-BOUND = 1e-7
 """Largest accepted relative error of an analytic gradient against finite differences."""
 
 FAST = settings(max_examples=40, deadline=None)

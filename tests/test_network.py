@@ -14,22 +14,11 @@ import pytest
 from nnscratch.gradcheck import check_gradients
 from nnscratch.network import backward, forward, layer_sizes, loss
 from nnscratch.onehot import one_hot
+from tests.conftest import NETWORK_BOUND as BOUND
+from tests.conftest import tiny_network
 
-BOUND = 1e-6
 KINK_MARGIN = 1e-3  # ≫ the finite-difference step 1e-6 times any weight
 M = 6
-
-
-def tiny_network(sizes, seed=0):
-    """Float64 params with small random biases, inputs ``X`` ``(n_0, M)`` and one-hot ``Y``."""
-    rng = np.random.default_rng(seed)
-    params = {}
-    for l in range(1, len(sizes)):
-        params[f"W{l}"] = rng.standard_normal((sizes[l], sizes[l - 1])) * np.sqrt(2 / sizes[l - 1])
-        params[f"b{l}"] = rng.standard_normal((sizes[l], 1)) * 0.1
-    X = rng.standard_normal((sizes[0], M))
-    Y = one_hot(np.arange(M) % sizes[-1], sizes[-1])
-    return params, X, Y
 
 
 def assert_away_from_kinks(cache):

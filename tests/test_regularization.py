@@ -5,8 +5,7 @@ import pytest
 
 from nnscratch.gradcheck import numerical_gradient, relative_error
 from nnscratch.regularization import l2_backward, l2_penalty
-
-BOUND = 1e-8
+from tests.conftest import ELEMENTWISE_BOUND as BOUND
 
 
 @pytest.mark.parametrize("lam, m", [(0.1, 1), (0.7, 6), (5.0, 1000)])

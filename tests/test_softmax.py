@@ -13,8 +13,8 @@ from hypothesis.extra.numpy import arrays
 
 from nnscratch.gradcheck import numerical_gradient, relative_error
 from nnscratch.softmax import softmax, softmax_backward, softmax_jacobian
+from tests.conftest import LAYER_BOUND as BOUND
 
-BOUND = 1e-7
 """Largest accepted relative error of an analytic gradient against finite differences."""
 
 FAST = settings(max_examples=40, deadline=None)

@@ -13,15 +13,9 @@ from nnscratch.network import backward, forward
 from nnscratch.onehot import one_hot
 from nnscratch.optimizers import make_optimizer
 from nnscratch.training import TrainConfig, TrainingDiverged, learning_rate, train
+from tests.conftest import toy
 
 HISTORY_KEYS = {"epoch", "lr", "loss", "train_accuracy", "test_loss", "test_accuracy", "seconds"}
-
-
-def toy(m: int = 200, n: int = 10, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    X, y = rng.random((n, m)), rng.integers(0, 3, m)
-    X[0] += y  # learnable
-    return X, y
 
 
 SMALL = TrainConfig(hidden=(8, 6), epochs=3, batch_size=32, lr=0.01)

@@ -20,7 +20,7 @@
 # %%
 import numpy as np
 
-from nnscratch.notebook import load_results, mean_sd, pct, runs_of
+from nnscratch.experiments.errata import load_results, mean_sd, pct, runs_of
 from nnscratch.plots import GREY, OKABE_ITO, show
 
 results = load_results()

@@ -10,6 +10,8 @@ between is a valid subgradient; the textbook's ReLU chapter counts how rarely ``
 happens in practice.
 """
 
+from collections.abc import Callable
+
 import numpy as np
 
 
@@ -63,3 +65,27 @@ ACTIVATIONS = {
 }
 """Name -> (forward, backward), the names accepted by the model and the command line."""
 # --8<-- [end:registry]
+
+
+# --8<-- [start:activation_pair]
+def activation_pair(name: str, alpha: float = 0.01) -> tuple[Callable, Callable]:
+    """The pair ``(g, g_backward)`` called ``name`` in :data:`ACTIVATIONS`, ``alpha`` fixed.
+
+    ``g(Z)`` and ``g_backward(dA, Z)`` then take the same arguments for every activation,
+    so the network's loops need not know which one they run.
+
+    >>> g, g_backward = activation_pair("leaky_relu", alpha=0.5)
+    >>> g(np.array([-2.0, 3.0])), g_backward(np.array([1.0, 1.0]), np.array([-2.0, 3.0]))
+    (array([-1.,  3.]), array([0.5, 1. ]))
+    >>> activation_pair("tanh")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown activation 'tanh'; choose from ['leaky_relu', 'relu']
+    """
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose from {sorted(ACTIVATIONS)}")
+    g, g_backward = ACTIVATIONS[name]
+    if name == "leaky_relu":
+        return (lambda Z: g(Z, alpha)), (lambda dA, Z: g_backward(dA, Z, alpha))
+    return g, g_backward
+# --8<-- [end:activation_pair]

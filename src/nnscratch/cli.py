@@ -1,22 +1,27 @@
-"""The command line: ``nnscratch train | evaluate | predict | download``.
+"""The command line: ``nnscratch train | evaluate | predict | download | bench``.
 
 This is the only module that prints results or exits. Every mistake in the user's input
 ends as one line ``nnscratch: error: <file as given>: <what is wrong>`` on stderr and exit
 code 2 (argparse's own usage errors keep argparse's format, also exit 2); a training run
 whose loss stops being finite exits 3; Ctrl-C exits 130. No command leaves a half-written
 output file: models and submissions are written to a temporary name and renamed.
+
+The choices and defaults of the options come from the library's registries
+(``ACTIVATIONS``, ``INITS``, ``OPTIMIZERS``, ``SCHEDULES``, ``TrainConfig``'s defaults); no
+function below this module sees the parsed options.
 """
 
 # --8<-- [start:imports]
 import argparse
 import contextlib
+import dataclasses
 import json
 import math
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,11 +31,13 @@ from nnscratch.activations import ACTIVATIONS
 from nnscratch.data import Dataset, load, train_test_split
 from nnscratch.errors import InputError
 from nnscratch.evaluation import accuracy, confusion_matrix, per_class_accuracy
+from nnscratch.files import atomic_open
+from nnscratch.initialization import INITS
 from nnscratch.modelfile import load_checkpoint, load_model, save_model
-from nnscratch.network import forward
+from nnscratch.network import Params, forward, n_layers
 from nnscratch.onehot import predictions
-from nnscratch.optimizers import OPTIMIZERS, make_optimizer
-from nnscratch.training import TrainConfig, TrainingDiverged, TrainResult, train
+from nnscratch.optimizers import OPTIMIZERS, Optimizer, make_optimizer
+from nnscratch.training import SCHEDULES, TrainConfig, TrainingDiverged, TrainResult, train
 
 EXIT_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
 DEFAULTS = TrainConfig()
@@ -43,6 +50,7 @@ DEFAULTS = TrainConfig()
 
 
 def _layers(text: str) -> tuple[int, ...]:
+    """An argparse type: ``"100,100"`` -> ``(100, 100)``, positive widths only."""
     try:
         sizes = tuple(int(s) for s in text.split(",") if s.strip())
     except ValueError:
@@ -53,6 +61,7 @@ def _layers(text: str) -> tuple[int, ...]:
 
 
 def _batch_size(text: str) -> int | None:
+    """An argparse type: a positive integer, or ``"full"`` (``None``: full batch)."""
     if text == "full":
         return None
     try:
@@ -82,36 +91,34 @@ _non_negative_float = _number(float, lambda v: v >= 0, "a number >= 0")
 
 
 def _positive(kind: type) -> Callable:
+    """An argparse type: a finite ``kind`` number above 0."""
     return _number(kind, lambda v: v > 0, "a positive number")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``nnscratch`` command."""
-    parser = argparse.ArgumentParser(
-        prog="nnscratch",
-        description="Train, evaluate and use a neural network written from scratch in NumPy.",
-    )
-    parser.add_argument("--version", action="version", version=f"nnscratch {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    data_help = ("a Kaggle CSV (train.csv / test.csv, plain or .gz), an MNIST-format IDX folder, "
-                 "a downloaded dataset name (mnist, fashion-mnist) or 'sample' "
-                 "(default: the embedded 10,000-digit sample)")
+DATA_HELP = ("a Kaggle CSV (train.csv / test.csv, plain or .gz), an MNIST-format IDX folder, "
+             "a downloaded dataset name (mnist, fashion-mnist) or 'sample' "
+             "(default: the embedded 10,000-digit sample)")
 
-    t = sub.add_parser("train", help="train a network and save it to a model file",
-                       description="Train a network and save it to a model file (.npz).")
-    t.add_argument("--data", help=data_help)
+
+def _default_lrs() -> str:
+    """``"0.001 for adam, 0.1 for gd, 0.1 for momentum"``: each optimizer's own default."""
+    return ", ".join(f"{make_optimizer(name).lr:g} for {name}" for name in sorted(OPTIMIZERS))
+
+
+def add_model_options(t: argparse.ArgumentParser) -> None:
+    """``nnscratch train``'s options for the network and its training."""
     t.add_argument("--layers", type=_layers, default=DEFAULTS.hidden,
                    help="hidden layer widths, comma-separated (default: %(default)s; "
                         "the notebook used 100 and 100,100)")
     t.add_argument("--activation", choices=sorted(ACTIVATIONS), default=DEFAULTS.activation)
     t.add_argument("--alpha", type=_positive(float), default=DEFAULTS.alpha,
                    help="Leaky ReLU slope for z < 0 (default: %(default)s)")
-    t.add_argument("--init", choices=["he", "uniform"], default=DEFAULTS.init,
+    t.add_argument("--init", choices=sorted(INITS), default=DEFAULTS.init,
                    help="weight initialisation (uniform is the notebook's rand*0.01)")
     t.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default=DEFAULTS.optimizer)
     t.add_argument("--lr", type=_positive(float),
-                   help="learning rate (default: 0.001 for adam, 0.1 for gd and momentum)")
-    t.add_argument("--schedule", choices=["cosine", "constant"], default=DEFAULTS.schedule)
+                   help=f"learning rate (default: {_default_lrs()})")
+    t.add_argument("--schedule", choices=sorted(SCHEDULES), default=DEFAULTS.schedule)
     t.add_argument("--epochs", type=_positive(int),
                    help=f"passes over the training data (default: {DEFAULTS.epochs}; "
                         "with --resume: the new total)")
@@ -120,11 +127,20 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: %(default)s)")
     t.add_argument("--l2", type=_non_negative_float, default=DEFAULTS.l2,
                    help="L2 penalty λ in (λ/2m)·Σ‖W‖² (default: %(default)s)")
-    t.add_argument("--seed", type=int, default=0, help="drives initialisation and shuffling")
+    t.add_argument("--seed", type=int, default=DEFAULTS.seed,
+                   help="drives initialisation and shuffling")
+    t.add_argument("--dtype", choices=["float32", "float64"], default=DEFAULTS.dtype)
+
+
+def add_train(sub: argparse._SubParsersAction) -> None:
+    """``nnscratch train``: the data and run options, then :func:`add_model_options`."""
+    t = sub.add_parser("train", help="train a network and save it to a model file",
+                       description="Train a network and save it to a model file (.npz).")
+    t.add_argument("--data", help=DATA_HELP)
+    add_model_options(t)
     t.add_argument("--split-seed", type=int, default=0, help="fixes the train/test split")
     t.add_argument("--test-fraction", type=_fraction, default=0.3,
                    help="held-out fraction; 0 trains on everything (default: %(default)s)")
-    t.add_argument("--dtype", choices=["float32", "float64"], default=DEFAULTS.dtype)
     t.add_argument("--resume", metavar="MODEL",
                    help="continue an interrupted run from its checkpoint")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -133,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "1 is often fastest for small networks on a busy machine)")
     t.add_argument("--out", required=True, metavar="MODEL", help="where to write the model")
 
+
+def add_evaluate_and_predict(sub: argparse._SubParsersAction) -> None:
+    """``nnscratch evaluate`` and ``nnscratch predict``: the commands that use a model."""
     e = sub.add_parser("evaluate", help="score a model on labelled data",
                        description="Score a model: accuracy, example count, confusion matrix. "
                                    "Without --data, on the held-out part of its training data.")
@@ -140,13 +159,15 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--data", help="labelled data (all rows of a CSV; the t10k files of an IDX "
                                   "folder or dataset name)")
     e.add_argument("--json", action="store_true", help="print one JSON object instead")
-
     p = sub.add_parser("predict", help="write a Kaggle submission",
                        description="Predict a label for every row and write ImageId,Label.")
     p.add_argument("--model", required=True)
     p.add_argument("--data", required=True, help="test.csv (labels, if present, are ignored)")
     p.add_argument("--out", required=True, help="the submission CSV to write")
 
+
+def add_download_and_bench(sub: argparse._SubParsersAction) -> None:
+    """``nnscratch download`` and ``nnscratch bench`` (whose options live with the bench)."""
     d = sub.add_parser("download", help="fetch a full dataset (needs a network)",
                        description="Download a dataset's IDX files into the cache folder, "
                                    "verifying each file's SHA-256.")
@@ -160,9 +181,22 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Train the same 784-100-100-10 MLP in nnscratch and, when "
                                    "installed, PyTorch (CPU) and scikit-learn, interleaved; "
                                    "print seconds per epoch, accuracy and ratios.")
-    from nnscratch import bench  # its peers (torch, sklearn) are imported only when run
+    from nnscratch.experiments import bench  # its peers (torch, sklearn) load only when run
 
     bench.add_arguments(b)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``nnscratch`` command."""
+    parser = argparse.ArgumentParser(
+        prog="nnscratch",
+        description="Train, evaluate and use a neural network written from scratch in NumPy.",
+    )
+    parser.add_argument("--version", action="version", version=f"nnscratch {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_train(sub)
+    add_evaluate_and_predict(sub)
+    add_download_and_bench(sub)
     return parser
 
 
@@ -186,12 +220,14 @@ def _check_out_path(out: str) -> None:
 
 
 def _require_labels(data: Dataset) -> np.ndarray:
+    """The labels of ``data``; an ``InputError`` for an unlabelled file."""
     if data.y is None:
         raise InputError(data.source, "has no label column; this command needs labels")
     return data.y
 
 
 def _check_fits(model_path: str, params: dict[str, np.ndarray], data: Dataset) -> None:
+    """Refuse data whose examples have another size than the model's input."""
     n_in = params["W1"].shape[1]
     if data.X.shape[0] != n_in:
         raise InputError(model_path, f"the model takes {n_in} inputs per example, "
@@ -199,26 +235,27 @@ def _check_fits(model_path: str, params: dict[str, np.ndarray], data: Dataset) -
 
 
 def _probabilities(params: dict[str, np.ndarray], meta: dict, X: np.ndarray) -> np.ndarray:
+    """``A[L]`` of the model on ``X``, in the model's dtype and activation."""
     X = X.astype(params["W1"].dtype, copy=False)
     AL, _ = forward(params, X, meta.get("activation", "relu"), meta.get("alpha", 0.01))
     return AL
 
 
-def _model_meta(config: TrainConfig, data: Dataset, args: argparse.Namespace,
-                n_train: int, n_test: int) -> dict:
+def _model_meta(plan: "TrainPlan", data: Dataset, n_train: int, n_test: int) -> dict:
+    """What a model file records besides its arrays: the network, the data and the run."""
     return {
-        "activation": config.activation,
-        "alpha": config.alpha,
+        "activation": plan.config.activation,
+        "alpha": plan.config.alpha,
         "input_scaling": "pixel / 255",
         "data": {
             "source": data.source,
             "sha256": data.sha256,
-            "split_seed": args.split_seed,
-            "test_fraction": args.test_fraction,
+            "split_seed": plan.split_seed,
+            "test_fraction": plan.test_fraction,
             "n_train": n_train,
             "n_test": n_test,
         },
-        "training": config.to_dict(),
+        "training": plan.config.to_dict(),
     }
 
 
@@ -233,6 +270,7 @@ def _blas_threads(n: int | None):
 
 
 def _snapshot(result: TrainResult) -> tuple[dict, dict]:
+    """Copies of the parameters and the optimizer's state, safe from the steps that follow."""
     params = {k: v.copy() for k, v in result.params.items()}
     state = {k: np.array(v, copy=True) for k, v in result.optimizer.state.items()}
     return params, state
@@ -245,91 +283,148 @@ def _snapshot(result: TrainResult) -> tuple[dict, dict]:
 
 
 # --8<-- [start:cmd_train]
-def cmd_train(args: argparse.Namespace) -> int:
-    _check_out_path(args.out)
-    params = optimizer = None
-    start_epoch, history = 0, []
-    if args.resume:
-        params, old_meta, state = load_checkpoint(args.resume)
-        if "training" not in old_meta or "data" not in old_meta:
-            raise InputError(args.resume, "has no training record to resume from")
-        cfg = dict(old_meta["training"], hidden=tuple(old_meta["training"]["hidden"]))
-        config = TrainConfig(**cfg)
-        config.epochs = args.epochs or config.epochs
-        start_epoch, history = old_meta.get("epoch", 0), old_meta.get("history", [])
-        if start_epoch >= config.epochs:
-            raise InputError(args.resume, f"already trained for {start_epoch} epochs; "
-                                          "pass a larger --epochs to continue")
-        optimizer = make_optimizer(config.optimizer, config.lr)
-        optimizer.state.update(state)
-        recorded = old_meta["data"]
-        args.data = args.data or recorded["source"]
-        args.split_seed, args.test_fraction = recorded["split_seed"], recorded["test_fraction"]
-    else:
-        lr = args.lr if args.lr is not None else (0.001 if args.optimizer == "adam" else 0.1)
-        config = TrainConfig(
-            hidden=args.layers, activation=args.activation, alpha=args.alpha, init=args.init,
-            optimizer=args.optimizer, lr=lr, epochs=args.epochs or DEFAULTS.epochs,
-            batch_size=args.batch_size, l2=args.l2, schedule=args.schedule, seed=args.seed,
-            dtype=args.dtype,
-        )
-    data = load(args.data, part="train", dtype=np.dtype(config.dtype))
+@dataclass
+class TrainPlan:
+    """What one ``nnscratch train`` run needs besides its output: a new one, or the rest of
+    a checkpoint's (then with its parameters, optimizer, epochs done and data checksum)."""
+
+    config: TrainConfig
+    data: str | None
+    split_seed: int
+    test_fraction: float
+    params: Params | None = None
+    optimizer: Optimizer | None = None
+    start_epoch: int = 0
+    history: list[dict] = field(default_factory=list)
+    sha256: str | None = None
+
+
+def fresh_plan(args: argparse.Namespace) -> TrainPlan:
+    """A new run, configured by the command line's options."""
+    lr = args.lr if args.lr is not None else make_optimizer(args.optimizer).lr
+    config = TrainConfig(
+        hidden=args.layers, activation=args.activation, alpha=args.alpha, init=args.init,
+        optimizer=args.optimizer, lr=lr, epochs=args.epochs or DEFAULTS.epochs,
+        batch_size=args.batch_size, l2=args.l2, schedule=args.schedule, seed=args.seed,
+        dtype=args.dtype,
+    )
+    return TrainPlan(config, args.data, args.split_seed, args.test_fraction)
+
+
+def resume_plan(path: str, epochs: int | None, data: str | None) -> TrainPlan:
+    """The rest of the run saved in the checkpoint at ``path``, up to ``epochs`` in total
+    (default: the recorded total), on ``data`` (default: the recorded source)."""
+    params, meta, state = load_checkpoint(path)
+    if "training" not in meta or "data" not in meta:
+        raise InputError(path, "has no training record to resume from")
+    config = TrainConfig(**dict(meta["training"], hidden=tuple(meta["training"]["hidden"])))
+    config = dataclasses.replace(config, epochs=epochs or config.epochs)
+    start_epoch = meta.get("epoch", 0)
+    if start_epoch >= config.epochs:
+        raise InputError(path, f"already trained for {start_epoch} epochs; "
+                               "pass a larger --epochs to continue")
+    optimizer = make_optimizer(config.optimizer, config.lr)
+    optimizer.state.update(state)
+    recorded = meta["data"]
+    return TrainPlan(config, data or recorded["source"], recorded["split_seed"],
+                     recorded["test_fraction"], params, optimizer, start_epoch,
+                     meta.get("history", []), recorded["sha256"])
+
+
+def split_data(plan: TrainPlan) -> tuple[Dataset, tuple[np.ndarray, ...]]:
+    """The plan's data and its ``(X_train, y_train, X_test, y_test)``."""
+    data = load(plan.data, part="train", dtype=np.dtype(plan.config.dtype))
     y = _require_labels(data)
-    if args.resume and data.sha256 != old_meta["data"]["sha256"]:
+    if plan.sha256 is not None and data.sha256 != plan.sha256:
         raise InputError(data.source, "is not the data this checkpoint was trained on "
                                       "(SHA-256 differs)")
-    X_train, y_train, X_test, y_test = train_test_split(data.X, y, args.test_fraction,
-                                                        args.split_seed)
-    if y_train.size == 0:
+    split = train_test_split(data.X, y, plan.test_fraction, plan.split_seed)
+    if split[1].size == 0:
         raise InputError(data.source, "leaves no training examples after the split")
-    meta = _model_meta(config, data, args, y_train.size, y_test.size)
-    snapshot: dict = {}
+    return data, split
 
-    def keep_last_epoch(record: dict, result: TrainResult) -> None:
-        snapshot["params"], snapshot["state"] = _snapshot(result)
-        snapshot["epoch"] = record["epoch"]
-        snapshot["history"] = history + result.history
 
-    t0 = time.perf_counter()
-    try:
-        with _blas_threads(args.threads):
-            result = train(X_train, y_train, config, X_test=X_test, y_test=y_test,
-                           params=params, optimizer=optimizer, start_epoch=start_epoch,
-                           callback=keep_last_epoch, progress=False if args.quiet else None)
-    except KeyboardInterrupt:
-        if not snapshot:
-            print("nnscratch: interrupted before the first epoch ended; no model written",
-                  file=sys.stderr)
-            return EXIT_INTERRUPTED
-        save_model(args.out, snapshot["params"], {**meta, "complete": False,
-                   "epoch": snapshot["epoch"], "history": snapshot["history"]},
-                   state=snapshot["state"])
-        print(f"nnscratch: interrupted; saved the checkpoint of epoch {snapshot['epoch']} "
-              f"of {config.epochs} to {args.out} (complete: false); continue with "
-              f"nnscratch train --resume {args.out} --out {args.out}", file=sys.stderr)
+class LastEpoch:
+    """``train``'s callback: a copy of the parameters and the optimizer's state after each
+    completed epoch, with the history so far (``earlier``: a checkpoint's epochs)."""
+
+    def __init__(self, earlier: list[dict]):
+        self.earlier, self.saved = earlier, None
+
+    def __call__(self, record: dict, result: TrainResult) -> None:
+        """Keep this epoch's copy (called by ``train`` after every evaluated epoch)."""
+        params, state = _snapshot(result)
+        self.saved = {"params": params, "state": state, "epoch": record["epoch"],
+                      "history": self.earlier + result.history}
+
+
+def save_interrupted(out: str, last: LastEpoch, meta: dict, epochs: int) -> int:
+    """After Ctrl-C: save the last complete epoch's checkpoint, if there is one."""
+    if last.saved is None:
+        print("nnscratch: interrupted before the first epoch ended; no model written",
+              file=sys.stderr)
         return EXIT_INTERRUPTED
+    saved = last.saved
+    save_model(out, saved["params"], {**meta, "complete": False, "epoch": saved["epoch"],
+               "history": saved["history"]}, state=saved["state"])
+    print(f"nnscratch: interrupted; saved the checkpoint of epoch {saved['epoch']} "
+          f"of {epochs} to {out} (complete: false); continue with "
+          f"nnscratch train --resume {out} --out {out}", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def run_plan(plan: TrainPlan, split: tuple, last: LastEpoch, threads: int | None,
+             quiet: bool) -> tuple[TrainResult, float]:
+    """Train as planned on ``split``; return the result and the seconds it took."""
+    X_train, y_train, X_test, y_test = split
+    t0 = time.perf_counter()
+    with _blas_threads(threads):
+        result = train(X_train, y_train, plan.config, X_test=X_test, y_test=y_test,
+                       params=plan.params, optimizer=plan.optimizer,
+                       start_epoch=plan.start_epoch, callback=last,
+                       progress=False if quiet else None)
+    return result, time.perf_counter() - t0
+
+
+def report_trained(plan: TrainPlan, n_inputs: int, split: tuple, history: list[dict],
+                   seconds: float, out: str) -> None:
+    """The four lines a finished ``nnscratch train`` prints."""
+    sizes = "-".join(str(n) for n in plan.config.layer_sizes(n_inputs))
+    n_train, n_test = split[1].size, split[3].size
+    print(f"trained {sizes} for {plan.config.epochs} epochs on {n_train} examples "
+          f"in {seconds:.1f} s")
+    print(f"train accuracy: {history[-1]['train_accuracy']:.4f}")
+    if n_test:
+        print(f"test accuracy: {history[-1]['test_accuracy']:.4f} ({n_test} held-out examples)")
+    print(f"saved: {out}")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """``nnscratch train``: plan (fresh or resumed), load and split, train, save, report."""
+    _check_out_path(args.out)
+    plan = resume_plan(args.resume, args.epochs, args.data) if args.resume else fresh_plan(args)
+    data, split = split_data(plan)
+    meta = _model_meta(plan, data, split[1].size, split[3].size)
+    last = LastEpoch(plan.history)
+    try:
+        result, seconds = run_plan(plan, split, last, args.threads, args.quiet)
+    except KeyboardInterrupt:
+        return save_interrupted(args.out, last, meta, plan.config.epochs)
     except TrainingDiverged as e:
         print(f"nnscratch: error: training diverged: {e}; no model written", file=sys.stderr)
         return EXIT_DIVERGED
-    seconds = time.perf_counter() - t0
-    full_history = history + result.history
-    save_model(args.out, result.params, {**meta, "complete": True, "epoch": config.epochs,
-               "history": full_history, "train_seconds": seconds},
-               state=result.optimizer.state)
-    last = full_history[-1]
-    sizes = "-".join(str(n) for n in config.layer_sizes(data.X.shape[0]))
-    print(f"trained {sizes} for {config.epochs} epochs on {y_train.size} examples "
-          f"in {seconds:.1f} s")
-    print(f"train accuracy: {last['train_accuracy']:.4f}")
-    if y_test.size:
-        print(f"test accuracy: {last['test_accuracy']:.4f} ({y_test.size} held-out examples)")
-    print(f"saved: {args.out}")
+    history = plan.history + result.history
+    save_model(args.out, result.params, {**meta, "complete": True, "epoch": plan.config.epochs,
+               "history": history, "train_seconds": seconds}, state=result.optimizer.state)
+    report_trained(plan, data.X.shape[0], split, history, seconds, args.out)
     return 0
 # --8<-- [end:cmd_train]
 
 
 def _evaluation_data(args: argparse.Namespace, meta: dict) -> tuple[Dataset, np.ndarray,
                                                                      np.ndarray, str]:
+    """What ``evaluate`` scores: ``--data`` whole, or the held-out part of the
+    recorded training data; with the description printed beside the numbers."""
     if args.data is not None:
         data = load(args.data, part="test")
         described = f"all of {data.source}"
@@ -354,13 +449,14 @@ def _evaluation_data(args: argparse.Namespace, meta: dict) -> tuple[Dataset, np.
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    """``nnscratch evaluate``: accuracy, count and confusion matrix (or one JSON object)."""
     params, meta = load_model(args.model)
     data, X, y, described = _evaluation_data(args, meta)
     _check_fits(args.model, params, data)
     if y.size == 0:
         raise InputError(data.source, "has no examples to evaluate")
     y_pred = predictions(_probabilities(params, meta, X))
-    n_classes = max(10, params[f"W{len(params) // 2}"].shape[0])
+    n_classes = max(10, params[f"W{n_layers(params)}"].shape[0])
     C = confusion_matrix(y, y_pred, n_classes)
     acc = accuracy(y_pred, y)
     if args.json:
@@ -383,33 +479,24 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 # --8<-- [start:predict]
-def _write_atomically(path: str, text: str) -> None:
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def cmd_predict(args: argparse.Namespace) -> int:
+    """``nnscratch predict``: one label per row, written as a Kaggle submission."""
     _check_out_path(args.out)
     params, meta = load_model(args.model)
     data = load(args.data, part="test")
     _check_fits(args.model, params, data)
     y_pred = predictions(_probabilities(params, meta, data.X))
     lines = ["ImageId,Label"] + [f"{i},{label}" for i, label in enumerate(y_pred, start=1)]
-    _write_atomically(args.out, "\n".join(lines) + "\n")
+    with atomic_open(args.out, "w", newline="") as f:
+        f.write("\n".join(lines) + "\n")
     print(f"wrote {y_pred.size} predictions to {args.out}")
     return 0
 # --8<-- [end:predict]
 
 
 def cmd_download(args: argparse.Namespace) -> int:
-    from nnscratch import download
+    """``nnscratch download``: list the datasets, or fetch one into the cache."""
+    from nnscratch.data import download
 
     if args.list or not args.name:
         for name in download.list_datasets():
@@ -421,7 +508,8 @@ def cmd_download(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from nnscratch import bench
+    """``nnscratch bench``: the benchmark of :mod:`nnscratch.experiments.bench`."""
+    from nnscratch.experiments import bench
 
     return bench.run(args)
 

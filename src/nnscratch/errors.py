@@ -3,7 +3,7 @@
 A reader of the book will sooner or later point ``nnscratch`` at the wrong file: a CSV
 without a header, a truncated download, a folder that lacks the labels. Such mistakes
 are not bugs in the program, so they should not end in a traceback. Every reader in
-``nnscratch.data``, ``nnscratch.idx`` and ``nnscratch.download`` raises
+``nnscratch.data`` (and its ``idx`` and ``download`` modules) raises
 :class:`InputError` instead, and the command line prints ``str(error)``: one line that
 names the file *as the user typed it* and says what is wrong with it.
 
@@ -17,6 +17,20 @@ names the file *as the user typed it* and says what is wrong with it.
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+
+# --8<-- [start:as_typed]
+def as_typed(path: str | os.PathLike) -> str:
+    """``path`` as the user typed it: a ``str`` unchanged, an ``os.PathLike`` as its string.
+
+    Messages name this, not some resolved absolute path, so they point at what was typed.
+
+    >>> from pathlib import Path
+    >>> as_typed(Path("data") / "train.csv"), as_typed("mnist")
+    ('data/train.csv', 'mnist')
+    """
+    return os.fspath(path) if isinstance(path, os.PathLike) else str(path)
+# --8<-- [end:as_typed]
 
 
 # --8<-- [start:input_error]
@@ -34,7 +48,7 @@ class InputError(Exception):
     """
 
     def __init__(self, path: str | os.PathLike, problem: str):
-        self.path = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
+        self.path = as_typed(path)
         self.problem = " ".join(str(problem).split("\n")).replace("\r", " ")
         super().__init__(f"{self.path}: {self.problem}")
 
@@ -46,12 +60,12 @@ class InputError(Exception):
 
 # --8<-- [start:opening]
 @contextmanager
-def opening(path: str | os.PathLike, kind: str = "file") -> Iterator[None]:
+def opening(path: str | os.PathLike, kind: str = "file", doing: str = "read") -> Iterator[None]:
     """Inside the block, the operating system's refusals become an :class:`InputError`.
 
-    Every reader opens its files inside ``with opening(path, "CSV file"):``, so a missing
-    file, a folder given for a file or a permission problem reads the same wherever it
-    happens.
+    Every reader opens its files inside ``with opening(path, "CSV file"):`` (and every
+    writer inside ``opening(path, doing="write")``), so a missing file, a folder given for
+    a file or a permission problem reads the same wherever it happens.
 
     >>> with opening("no/such.csv", "CSV file"):
     ...     open("no/such.csv")
@@ -68,5 +82,5 @@ def opening(path: str | os.PathLike, kind: str = "file") -> Iterator[None]:
     except PermissionError:
         raise InputError(path, "permission denied") from None
     except OSError as e:
-        raise InputError(path, f"cannot read: {e.strerror or e}") from None
+        raise InputError(path, f"cannot {doing}: {e.strerror or e}") from None
 # --8<-- [end:opening]

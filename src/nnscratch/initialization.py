@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-Params = dict[str, np.ndarray]
+from nnscratch.network import Params
+
 
 # --8<-- [start:he_init]
 def he_init(
@@ -57,3 +58,7 @@ def uniform_init(
         params[f"b{l}"] = np.zeros((n_out, 1), dtype=dtype)
     return params
 # --8<-- [end:uniform_init]
+
+
+INITS = {"he": he_init, "uniform": uniform_init}
+"""Name -> initialisation, the names accepted by ``TrainConfig.init`` and the command line."""

@@ -16,7 +16,6 @@ renamed over the target, so a crash leaves the old file or the new one, never ha
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import numpy as np
 
 from nnscratch import __version__
 from nnscratch.errors import InputError
+from nnscratch.files import atomic_open
 
 FORMAT = "nnscratch-model"
 FORMAT_VERSION = 1
@@ -75,16 +75,8 @@ def save_model(
         },
     }
     arrays = {k: np.asarray(v, order="C") for k, v in {**params, **state}.items()}
-    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, meta=np.array(json.dumps(meta)), **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(path, "wb") as f:
+        np.savez(f, meta=np.array(json.dumps(meta)), **arrays)
 # --8<-- [end:save]
 
 

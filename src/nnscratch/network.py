@@ -9,11 +9,9 @@ This module only composes the pieces derived in the book: ``linear``, ``activati
 ``softmax``, ``loss`` and ``regularization``.
 """
 
-from collections.abc import Callable
-
 import numpy as np
 
-from nnscratch.activations import ACTIVATIONS
+from nnscratch.activations import activation_pair
 from nnscratch.linear import linear_backward, linear_forward
 from nnscratch.loss import cross_entropy, softmax_cross_entropy_backward
 from nnscratch.onehot import predictions
@@ -21,6 +19,8 @@ from nnscratch.regularization import l2_backward, l2_penalty
 from nnscratch.softmax import softmax
 
 Params = dict[str, np.ndarray]
+"""``{"W1": W[1], "b1": b[1], ..., "WL": W[L], "bL": b[L]}``: a network's parameters (and,
+with the same keys, their gradients)."""
 Cache = list[tuple[np.ndarray, np.ndarray]]
 """Per layer ``l = 1..L``: the pair ``(A[l-1], Z[l])`` that the backward pass needs."""
 
@@ -45,15 +45,6 @@ def layer_sizes(params: Params) -> list[int]:
     return [params["W1"].shape[1]] + [params[f"W{l}"].shape[0] for l in range(1, L + 1)]
 
 
-def _activation(name: str, alpha: float) -> tuple[Callable, Callable]:
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose from {sorted(ACTIVATIONS)}")
-    g, g_backward = ACTIVATIONS[name]
-    if name == "leaky_relu":
-        return (lambda Z: g(Z, alpha)), (lambda dA, Z: g_backward(dA, Z, alpha))
-    return g, g_backward
-
-
 # --8<-- [start:forward]
 def forward(
     params: Params, X: np.ndarray, activation: str = "relu", alpha: float = 0.01
@@ -67,7 +58,7 @@ def forward(
     array([[0.8808, 0.5   ],
            [0.1192, 0.5   ]])
     """
-    g, _ = _activation(activation, alpha)
+    g, _ = activation_pair(activation, alpha)
     L = n_layers(params)
     A, cache = X, []
     for l in range(1, L + 1):
@@ -99,18 +90,18 @@ def backward(
     >>> grads["W1"].round(4)    # dZ1 = W2ᵀ dZ2 = 1.7616, times Xᵀ
     array([[3.5232, 1.7616]])
     """
-    _, g_backward = _activation(activation, alpha)
+    _, g_backward = activation_pair(activation, alpha)
     L, m = n_layers(params), Y.shape[1]
     grads: Params = {}
-    dZ = softmax_cross_entropy_backward(AL, Y)
+    dZ = softmax_cross_entropy_backward(AL, Y)            # dZ[L]
     for l in range(L, 0, -1):
-        A_prev, Z = cache[l - 1]
-        if l < L:
-            dZ = g_backward(dA, Z)  # noqa: F821 - dA comes from the layer above
-        dA, dW, db = linear_backward(dZ, A_prev, params[f"W{l}"])
+        A_prev, _ = cache[l - 1]
+        dA_prev, dW, db = linear_backward(dZ, A_prev, params[f"W{l}"])
         if lam:
             dW = dW + l2_backward(params[f"W{l}"], lam, m)
         grads[f"W{l}"], grads[f"b{l}"] = dW, db
+        if l > 1:                                         # dZ[l-1] = dA[l-1] · g'(Z[l-1])
+            dZ = g_backward(dA_prev, cache[l - 2][1])
     return grads
 # --8<-- [end:backward]
 

@@ -30,3 +30,18 @@ def l2_backward(W: np.ndarray, lam: float, m: int) -> np.ndarray:
     """
     return (lam / m) * W
 # --8<-- [end:l2]
+
+
+# --8<-- [start:batch_lam]
+def batch_lam(lam: float, batch: int, m: int) -> float:
+    """The ``lam`` to hand ``backward`` for a batch of ``batch`` of the ``m`` examples.
+
+    ``backward`` adds ``(lam / batch) W`` for the batch it sees; passing ``λ·batch/m``
+    makes that ``(λ/m) W``, the gradient of the penalty of the whole objective, whatever
+    the batch size.
+
+    >>> batch_lam(10.0, 64, 1000), batch_lam(10.0, 64, 1000) / 64 == 10.0 / 1000
+    (0.64, True)
+    """
+    return lam * batch / m
+# --8<-- [end:batch_lam]

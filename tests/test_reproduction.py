@@ -1,26 +1,21 @@
 """The notebook's mistakes, one test each: it fails on the mistaken version, passes on the fix.
 
-Plus: the results file that ``docs/errata.md`` reads is checked against a fresh run of its
-stored short configuration, and the command's errors are one line with exit code 2.
+Tests for ``nnscratch.experiments.reproduction`` (the page "The notebook, reproduced").
 """
 
 import dataclasses
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
 
-from nnscratch.data import SAMPLE_SHA256, load_sample, train_test_split
-from nnscratch.notebook import (
-    CHECK,
+from nnscratch.data import load_sample
+from nnscratch.experiments.reproduction import (
     MISTAKES,
-    VARIANTS,
+    evaluate,
     fixed,
     gradient_check,
     init_params,
-    main,
+    notebook_backward,
     notebook_forward,
     notebook_softmax,
     run_notebook,
@@ -30,21 +25,15 @@ from nnscratch.notebook import (
     version1,
     version2,
 )
+from nnscratch.network import backward, forward
 from nnscratch.softmax import softmax
-
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "docs" / "results" / "errata.json"
-TOLERANCE = 0.002
-"""Accuracy tolerance against the file: 6 of the 3,000 test digits. Runs are deterministic
-on one machine with one BLAS thread; another CPU may round float32 sums differently."""
+from tests.conftest import tiny_network
 
 
 def tiny_problem(seed: int = 0, m: int = 12):
-    """A 6-input, 10-class problem in float64."""
-    rng = np.random.default_rng(seed)
-    X = rng.standard_normal((6, m))
-    y = rng.integers(0, 10, m)
-    return X, y, np.eye(10)[:, y]
+    """A 6-input, 10-class problem in float64: ``X`` ``(6, m)``, labels and one-hot."""
+    _, X, Y = tiny_network([6, 10], seed, m)
+    return X, Y.argmax(axis=0), Y
 
 
 BOTH = pytest.mark.parametrize("version", [version1, version2], ids=["v1", "v2"])
@@ -188,7 +177,7 @@ def test_the_loop_takes_one_update_too_many():
     assert shorter["updates"] == 7
 
 
-# --- the configurations and the results file -------------------------------------------
+# --- the configurations -----------------------------------------------------------------
 
 
 def test_versions_match_the_notebook():
@@ -201,53 +190,23 @@ def test_versions_match_the_notebook():
     assert not any(getattr(fixed(v2), k) for k in MISTAKES)
 
 
-@pytest.fixture(scope="module")
-def results():
-    return json.loads(RESULTS.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu"])
+def test_backward_with_every_slip_fixed_is_the_library_backward(activation):
+    """With m = the batch's m and the right bias gradient, the notebook's gradients are
+    ``network.backward``'s (the docstring's claim)."""
+    X, y, Y = tiny_problem(m=9)
+    config = fixed(version2(activation=activation, l2=0.0, dtype="float64"))
+    params = init_params(config, [6, 5, 5, 10], np.random.default_rng(1))
+    AL, cache = notebook_forward(params, X, config)
+    ours = notebook_backward(params, cache, AL, Y, config, m=9)
+    AL_lib, cache_lib = forward(params, X, activation, config.alpha)
+    theirs = backward(params, cache_lib, AL_lib, Y, activation, config.alpha)
+    assert list(ours) == list(theirs)
+    for k in theirs:
+        np.testing.assert_allclose(ours[k], theirs[k], rtol=1e-12, atol=1e-15, err_msg=k)
 
 
-def test_results_file_is_complete(results):
-    assert results["data"]["sha256"] == SAMPLE_SHA256 and results["data"]["m"] == 10_000
-    assert results["machine"]["OPENBLAS_NUM_THREADS"] == "1"
-    assert len(results["seeds"]) >= 3
-    assert not [r for r in results["runs"] if "error" in r]
-    done = {(r["name"], r["seed"]) for r in results["runs"]}
-    assert done == {(n, s) for n in [*VARIANTS, "modern"] for s in results["seeds"]}
-
-
-def test_stored_check_run_is_reproduced(results):
-    """Re-run the file's short configuration (v1 as written, 50 iterations, seed 0)."""
-    name, iterations, seed = CHECK
-    stored = results["check"]
-    assert (stored["name"], stored["config"]["iterations"], stored["seed"]) == CHECK
-    data = load_sample()
-    X_train, y_train, X_test, y_test = train_test_split(data.X, data.y, 0.3, seed)
-    config = dataclasses.replace(VARIANTS[name], iterations=iterations)
-    with threadpool_limits(1):
-        fresh = run_notebook(X_train, y_train, X_test, y_test, config, seed)
-    for key in ("train_accuracy", "test_accuracy", "reported_train_accuracy"):
-        assert fresh[key] == pytest.approx(stored[key], abs=TOLERANCE), key
-    assert fresh["train_loss"] == pytest.approx(stored["train_loss"], rel=1e-3)
-    assert [h["iteration"] for h in fresh["history"]] == [h["iteration"] for h in
-                                                          stored["history"]]
-
-
-# --- the command ---------------------------------------------------------------------------
-
-
-def test_command_reports_a_missing_file_on_one_line(tmp_path, capsys):
-    assert main(["--data", str(tmp_path / "train.csv"), "--out", str(tmp_path / "r.json")]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "train.csv: no such file or directory" in err
-
-
-def test_command_rejects_bad_seeds(capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(["--seeds", "zero"])
-    assert exit_info.value.code == 2
-    assert "expected seeds like 0,1,2" in capsys.readouterr().err
-
-
-def test_command_add_needs_an_existing_file(tmp_path, capsys):
-    assert main(["--add", "--out", str(tmp_path / "none.json")]) == 2
-    assert "no results file to --add to" in capsys.readouterr().err
+def test_evaluate_returns_loss_then_accuracy():
+    AL = np.array([[0.5, 0.25], [0.5, 0.75]])
+    loss, acc = evaluate(AL, np.array([0, 1]))
+    assert acc == 1.0 and loss == pytest.approx(-(np.log(0.5) + np.log(0.75)) / 2)

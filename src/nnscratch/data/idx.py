@@ -12,6 +12,7 @@ unsigned integers, big-endian (most significant byte first)::
 
 so the *magic number* at offset 0 reads ``0x00000803`` for an image file and
 ``0x00000801`` for a label file. The files are usually gzipped (``.gz``); we accept both.
+:func:`read_idx_folder` reads a folder's images-and-labels pair into a ``Dataset``.
 
 >>> import gzip, struct
 >>> labels = struct.pack(">IIBBB", 0x00000801, 3, 7, 2, 1)   # header, then 3 label bytes
@@ -30,9 +31,10 @@ import zlib
 
 import numpy as np
 
-from nnscratch.errors import InputError, opening
-
 # --8<-- [end:imports]
+# nnscratch's own: the Dataset every reader returns (dataset.py), and the errors.
+from nnscratch.data.dataset import N_PIXELS, Dataset, _check_float_dtype, _scale
+from nnscratch.errors import InputError, as_typed, opening
 
 # --8<-- [start:constants]
 GZIP_MAGIC = b"\x1f\x8b"
@@ -171,3 +173,85 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
     """
     return read_idx_with_sha256(path)[0]
 # --8<-- [end:read_idx]
+
+
+# --8<-- [start:read_idx_folder]
+_IDX_PREFIX = {"train": "train", "test": "t10k"}
+
+
+def _find_idx_file(folder: str, prefix: str, kind: str) -> str | None:
+    """The first existing spelling of e.g. ``train-images-idx3-ubyte`` in ``folder``.
+
+    The official name, then the gzipped one, then the dotted variant some copies use
+    (``train-images.idx3-ubyte``). Returns the path as ``folder`` + name, or ``None``.
+    """
+    stem = f"{prefix}-{kind}"
+    dotted = stem.replace("-idx", ".idx")
+    for name in (stem, f"{stem}.gz", dotted, f"{dotted}.gz"):
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def read_idx_folder(
+    path: str | os.PathLike, part: str = "train", dtype: type = np.float32
+) -> Dataset:
+    """Read the images and labels of one part of an MNIST-style IDX folder.
+
+    ``part="train"`` reads ``train-images-idx3-ubyte`` and ``train-labels-idx1-ubyte``,
+    ``part="test"`` the ``t10k-`` pair; each may also be gzipped (``.gz``). Images
+    ``(n, 28, 28)`` uint8 become ``X`` ``(784, n)`` = ``pixels / 255``; labels ``(n,)``
+    become ``y`` int64. ``sha256`` is the SHA-256 of the two files' own SHA-256 hex
+    digests concatenated, images first, as ASCII: one checksum for the pair.
+
+    >>> import struct, tempfile
+    >>> from pathlib import Path
+    >>> folder = tempfile.mkdtemp()
+    >>> images = struct.pack(">IIII", 0x803, 2, 28, 28) + bytes(range(2)) * 784
+    >>> labels = struct.pack(">II", 0x801, 2) + bytes([4, 9])
+    >>> for name, data in [("t10k-images-idx3-ubyte", images), ("t10k-labels-idx1-ubyte", labels)]:
+    ...     _ = (Path(folder) / name).write_bytes(data)
+    >>> d = read_idx_folder(folder, part="test")
+    >>> d.X.shape, d.y, d.X[:2, 0]
+    ((784, 2), array([4, 9]), array([0.        , 0.00392157], dtype=float32))
+    >>> read_idx_folder(folder)                    # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    nnscratch.errors.InputError: ...: missing train-images-idx3-ubyte (or ...gz)
+    """
+    dt = _check_float_dtype(dtype)
+    shown = as_typed(path)
+    if part not in _IDX_PREFIX:
+        raise ValueError(f"part must be 'train' or 'test', got {part!r}")
+    if not os.path.exists(shown):
+        raise InputError(shown, "no such file or directory")
+    if not os.path.isdir(shown):
+        raise InputError(shown, "not a directory (expected a folder of IDX files)")
+    prefix = _IDX_PREFIX[part]
+    found = {}
+    for kind in ("images-idx3-ubyte", "labels-idx1-ubyte"):
+        file = _find_idx_file(shown, prefix, kind)
+        if file is None:
+            name = f"{prefix}-{kind}"
+            raise InputError(shown, f"missing {name} (or {name}.gz)")
+        found[kind] = file
+    images_path, labels_path = found["images-idx3-ubyte"], found["labels-idx1-ubyte"]
+    images, images_sha = read_idx_with_sha256(images_path)
+    labels, labels_sha = read_idx_with_sha256(labels_path)
+    if images.ndim != 3 or images.shape[1:] != (28, 28):
+        raise InputError(images_path, f"expected images of shape (n, 28, 28), got {images.shape}")
+    if labels.ndim != 1:
+        raise InputError(labels_path, f"expected labels of shape (n,), got {labels.shape}")
+    if len(images) != len(labels):
+        raise InputError(
+            shown, f"{len(images)} images in {os.path.basename(images_path)} but "
+            f"{len(labels)} labels in {os.path.basename(labels_path)}"
+        )
+    if labels.size and labels.max() > 9:
+        i = int(np.argmax(labels > 9))
+        raise InputError(labels_path, f"label {labels[i]} at index {i} is outside 0..9")
+    X = _scale(images.reshape(len(images), N_PIXELS), dt)
+    digest = hashlib.sha256((images_sha + labels_sha).encode("ascii")).hexdigest()
+    return Dataset(X, labels.astype(np.int64), shown, digest)
+# --8<-- [end:read_idx_folder]

@@ -31,9 +31,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from nnscratch.experiments import load_json, results_path, write_json
 
 # --8<-- [start:constants]
 SIZES = [784, 100, 100, 10]
@@ -43,6 +46,34 @@ FRAMEWORKS = ("nnscratch", "torch", "sklearn")
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 SCHEMA = 1
 # --8<-- [end:constants]
+
+
+@dataclass(frozen=True)
+class BenchSettings:
+    """What one benchmark run measures: which frameworks, on how many threads, how long."""
+
+    frameworks: tuple[str, ...] = FRAMEWORKS
+    threads: tuple[int, ...] = (1, 2)
+    epochs: int = 2
+    accuracy_epochs: int = 10
+    repeats: int = 3
+    train_size: int = 60_000
+    seed: int = 0
+    worker_options: list[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """The options every worker process is started with."""
+        options = ["--epochs", str(self.epochs), "--accuracy-epochs", str(self.accuracy_epochs),
+                   "--train-size", str(self.train_size), "--seed", str(self.seed)]
+        object.__setattr__(self, "worker_options", options)
+
+    def command(self) -> str:
+        """The ``nnscratch bench`` command line that measures this (recorded in the file)."""
+        options = {"frameworks": ",".join(self.frameworks),
+                   "threads": ",".join(map(str, self.threads)), "epochs": self.epochs,
+                   "accuracy-epochs": self.accuracy_epochs, "repeats": self.repeats,
+                   "train-size": self.train_size, "seed": self.seed}
+        return "nnscratch bench " + " ".join(f"--{k} {v}" for k, v in options.items())
 
 
 # --8<-- [start:epoch_flops]
@@ -72,8 +103,7 @@ def timing_data(train_size: int = 60_000, seed: int = 0) -> tuple[np.ndarray, np
     Full MNIST when it has been downloaded, otherwise the packaged sample tiled up to
     ``train_size`` images with Gaussian noise (σ = 0.1, clipped to [0, 1]).
     """
-    from nnscratch import download
-    from nnscratch.data import load, load_sample
+    from nnscratch.data import download, load, load_sample
 
     if train_size == 60_000 and download.is_downloaded("mnist"):
         d = load("mnist", "train")
@@ -109,6 +139,7 @@ def accuracy_data(source: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
 def fit_nnscratch(
     X: np.ndarray, y: np.ndarray, X_test: np.ndarray, epochs: int, seed: int
 ) -> np.ndarray:
+    """Train nnscratch's trainer as timed; return the labels predicted for ``X_test``."""
     from nnscratch.network import predict
     from nnscratch.training import TrainConfig, train
 
@@ -121,6 +152,7 @@ def fit_nnscratch(
 def fit_torch(
     X: np.ndarray, y: np.ndarray, X_test: np.ndarray, epochs: int, seed: int
 ) -> np.ndarray:
+    """The same network in PyTorch (CPU): Linear/ReLU layers, Adam, cross-entropy."""
     import torch
 
     torch.manual_seed(seed)
@@ -148,6 +180,7 @@ def fit_torch(
 def fit_sklearn(
     X: np.ndarray, y: np.ndarray, X_test: np.ndarray, epochs: int, seed: int
 ) -> np.ndarray:
+    """The same network as scikit-learn's ``MLPClassifier`` (Adam, no L2, no early stop)."""
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
@@ -197,6 +230,7 @@ def gemm_epoch(m: int, sizes: list[int] = SIZES, B: int = BATCH, seed: int = 0) 
 
 
 def blas_info() -> list[dict]:
+    """The BLAS libraries NumPy uses here (threadpoolctl's report), for the file."""
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
@@ -241,18 +275,18 @@ def worker(framework: str, epochs: int, accuracy_epochs: int, train_size: int, s
 
 
 def available(framework: str) -> bool:
+    """Whether ``framework`` is installed (nnscratch and gemm always are)."""
     import importlib.util
 
     module = {"torch": "torch", "sklearn": "sklearn"}.get(framework)
     return module is None or importlib.util.find_spec(module) is not None
 
 
-def spawn(framework: str, args: argparse.Namespace, threads: int) -> dict:
+def spawn(framework: str, settings: BenchSettings, threads: int) -> dict:
+    """One measurement in a fresh process, its thread variables set before NumPy loads."""
     env = dict(os.environ, **{v: str(threads) for v in THREAD_VARS})
-    cmd = [sys.executable, "-m", "nnscratch.bench", "--worker", framework,
-           "--epochs", str(args.epochs), "--accuracy-epochs", str(args.accuracy_epochs),
-           "--train-size", str(args.train_size), "--seed", str(args.seed),
-           "--threads", str(threads)]
+    cmd = [sys.executable, "-m", "nnscratch.experiments.bench", "--worker", framework,
+           *settings.worker_options, "--threads", str(threads)]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"{framework} worker failed:\n{proc.stderr[-2000:]}")
@@ -260,6 +294,7 @@ def spawn(framework: str, args: argparse.Namespace, threads: int) -> dict:
 
 
 def cpu_model() -> str:
+    """The processor's name, for the results file."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -270,6 +305,7 @@ def cpu_model() -> str:
 
 
 def versions() -> dict:
+    """Python's and each framework's version (``None`` if not installed)."""
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}
@@ -283,20 +319,20 @@ def versions() -> dict:
 
 
 # --8<-- [start:measure]
-def measure(args: argparse.Namespace, threads: int, log: Callable[..., None] = print) -> dict:
-    """Round-robin ``args.repeats`` times over the frameworks (and ``gemm``) for ``threads``."""
-    frameworks = [f for f in args.frameworks if available(f)]
-    missing = [f for f in args.frameworks if not available(f)]
+def measure(settings: BenchSettings, threads: int, log: Callable[..., None] = print) -> dict:
+    """Round-robin ``settings.repeats`` times over the frameworks (and ``gemm``) for ``threads``."""
+    frameworks = [f for f in settings.frameworks if available(f)]
+    missing = [f for f in settings.frameworks if not available(f)]
     runs: dict[str, list[dict]] = {f: [] for f in [*frameworks, "gemm"]}
     load_before = os.getloadavg()
-    for r in range(args.repeats):
+    for r in range(settings.repeats):
         for f in runs:
-            res = spawn(f, args, threads)
+            res = spawn(f, settings, threads)
             runs[f].append(res)
-            log(f"  threads={threads} round {r + 1}/{args.repeats} {f:9s} "
+            log(f"  threads={threads} round {r + 1}/{settings.repeats} {f:9s} "
                 f"{res['seconds_per_epoch']:.3f} s/epoch"
                 + (f", test accuracy {res['test_accuracy']:.4f}" if "test_accuracy" in res else ""))
-    flops = epoch_flops(args.train_size)
+    flops = epoch_flops(settings.train_size)
     results = {}
     for f, rs in runs.items():
         secs = [x["seconds_per_epoch"] for x in rs]
@@ -323,6 +359,7 @@ def measure(args: argparse.Namespace, threads: int, log: Callable[..., None] = p
 
 
 def report(config: dict, flops: int) -> str:
+    """A table of one thread configuration's measurements, for the terminal."""
     lines = [f"threads={config['threads']}  data={config['data']}  "
              f"(load average before {config['loadavg_before'][0]:.2f}, "
              f"after {config['loadavg_after'][0]:.2f})",
@@ -344,14 +381,9 @@ def report(config: dict, flops: int) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-def results_path() -> Path:
-    """``docs/results/bench.json`` of the source tree this package was installed from."""
-    return Path(__file__).resolve().parents[2] / "docs" / "results" / "bench.json"
-
-
 def load_results(path: str | os.PathLike | None = None) -> dict:
-    """The results file written by ``nnscratch bench --out``."""
-    return json.loads(Path(path or results_path()).read_text())
+    """The results file of ``nnscratch bench --out`` (default ``docs/results/bench.json``)."""
+    return load_json(path or results_path("bench.json"))
 
 
 def describe(results: dict) -> str:
@@ -407,53 +439,63 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--worker", choices=[*FRAMEWORKS, "gemm"], help=argparse.SUPPRESS)
 
 
+def results_file(settings: BenchSettings, configs: list[dict]) -> dict:
+    """The results file's content: the settings, the machine, the versions, the measurements."""
+    return {
+        "schema": SCHEMA,
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "command": settings.command(),
+        "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "platform": platform.platform()},
+        "versions": versions(),
+        "network": {"sizes": SIZES, "batch_size": BATCH, "optimizer": "adam", "lr": LR,
+                    "dtype": "float32"},
+        "epochs": settings.epochs, "accuracy_epochs": settings.accuracy_epochs,
+        "repeats": settings.repeats, "train_size": settings.train_size, "seed": settings.seed,
+        "split_seed": 0, "flop_per_epoch": epoch_flops(settings.train_size),
+        "configurations": configs,
+    }
+
+
+def settings_from(args: argparse.Namespace) -> BenchSettings:
+    """The command line's options as :class:`BenchSettings` (the only reader of ``args``)."""
+    return BenchSettings(
+        frameworks=tuple(args.frameworks), threads=tuple(int(t) for t in
+                                                         str(args.threads).split(",") if t),
+        epochs=args.epochs, accuracy_epochs=args.accuracy_epochs, repeats=args.repeats,
+        train_size=args.train_size, seed=args.seed)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run the benchmark; print a table (or JSON); write ``--out``. Returns the exit code."""
-    threads_list = [int(t) for t in str(args.threads).split(",") if t]
+    """``nnscratch bench``: print a table (or JSON), write ``--out``. Returns the exit code."""
+    settings = settings_from(args)
     if args.worker:
-        print(json.dumps(worker(args.worker, args.epochs, args.accuracy_epochs,
-                                args.train_size, args.seed, threads_list[0])))
+        print(json.dumps(worker(args.worker, settings.epochs, settings.accuracy_epochs,
+                                settings.train_size, settings.seed, settings.threads[0])))
         return 0
-    unknown = sorted(set(args.frameworks) - set(FRAMEWORKS))
+    unknown = sorted(set(settings.frameworks) - set(FRAMEWORKS))
     if unknown:
         print(f"nnscratch: error: unknown framework {unknown[0]!r}; choose from "
               f"{', '.join(FRAMEWORKS)}", file=sys.stderr)
         return 2
     log = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
-    flops = epoch_flops(args.train_size)
-    log(f"784-100-100-10, batch {BATCH}, Adam lr {LR}; {args.epochs} timed epoch(s) on "
-        f"{args.train_size:,} images = {flops / 1e9:.2f} GFLOP of matrix products per epoch")
-    configs = [measure(args, t, log) for t in threads_list]
-    result = {
-        "schema": SCHEMA,
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "command": "nnscratch bench " + " ".join(
-            f"--{k.replace('_', '-')} {','.join(v) if isinstance(v, list) else v}"
-            for k, v in (("frameworks", args.frameworks), ("threads", args.threads),
-                         ("epochs", args.epochs), ("accuracy_epochs", args.accuracy_epochs),
-                         ("repeats", args.repeats), ("train_size", args.train_size),
-                         ("seed", args.seed))),
-        "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "platform": platform.platform()},
-        "versions": versions(),
-        "network": {"sizes": SIZES, "batch_size": BATCH, "optimizer": "adam", "lr": LR,
-                    "dtype": "float32"},
-        "epochs": args.epochs, "accuracy_epochs": args.accuracy_epochs,
-        "repeats": args.repeats, "train_size": args.train_size, "seed": args.seed,
-        "split_seed": 0, "flop_per_epoch": flops,
-        "configurations": configs,
-    }
+    flops = epoch_flops(settings.train_size)
+    log(f"784-100-100-10, batch {BATCH}, Adam lr {LR}; {settings.epochs} timed epoch(s) on "
+        f"{settings.train_size:,} images = {flops / 1e9:.2f} GFLOP of matrix products per epoch")
+    configs = [measure(settings, t, log) for t in settings.threads]
+    result = results_file(settings, configs)
     for c in configs:
         log(report(c, flops))
     if args.json:
         print(json.dumps(result, indent=1))
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
+        write_json(args.out, result)
         log(f"wrote {args.out}")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m nnscratch.experiments.bench``: the same command as ``nnscratch bench``."""
     parser = argparse.ArgumentParser(prog="nnscratch bench", description=__doc__.split("\n")[0])
     add_arguments(parser)
     return run(parser.parse_args(argv))

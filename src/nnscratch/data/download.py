@@ -34,7 +34,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from nnscratch.errors import InputError
+from nnscratch.errors import InputError, opening
+from nnscratch.files import rename_into_place
 
 # --8<-- [end:imports]
 
@@ -152,7 +153,7 @@ def is_downloaded(
 def sha256_file(path: str | os.PathLike) -> str:
     """SHA-256 of the file's bytes, read in 1 MiB blocks so a large file costs no memory."""
     digest = hashlib.sha256()
-    with open(path, "rb") as f:
+    with opening(path), open(path, "rb") as f:
         while block := f.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
@@ -161,12 +162,13 @@ def sha256_file(path: str | os.PathLike) -> str:
 def _sha256_gunzipped(path: Path) -> str | None:
     """SHA-256 of the decompressed content, or ``None`` if the file is not valid gzip."""
     digest = hashlib.sha256()
-    try:
-        with gzip.open(path, "rb") as f:
-            while block := f.read(1 << 20):
-                digest.update(block)
-    except (OSError, EOFError, zlib.error):
-        return None
+    with opening(path), open(path, "rb") as raw:
+        try:
+            with gzip.GzipFile(fileobj=raw, mode="rb") as f:
+                while block := f.read(1 << 20):
+                    digest.update(block)
+        except (OSError, EOFError, zlib.error):
+            return None
     return digest.hexdigest()
 
 
@@ -197,6 +199,7 @@ def verify(path: Path, sums: dict) -> tuple[bool, str, str | None]:
 
 # --8<-- [start:mirror]
 def _mirror_for(name: str, entry: dict, mirror: str | None) -> str:
+    """The base URL to fetch ``name``'s files from (argument, environment, default)."""
     base = mirror or os.environ.get(MIRROR_ENV) or entry["mirror"]
     base = base.replace("{name}", name)
     scheme = base.split(":", 1)[0].lower()
@@ -237,7 +240,9 @@ def _fetch_once(url: str, part: Path, timeout: float, bar: Any) -> None:
             bar.reset(total=(offset + expected) if expected is not None else None)
             bar.update(offset)
         received = 0
-        with open(part, "ab" if resumed else "wb") as out:
+        with opening(part, doing="write"):
+            out = open(part, "ab" if resumed else "wb")  # closed by the with just below
+        with out:
             while True:
                 try:
                     block = response.read(_BLOCK)
@@ -340,7 +345,7 @@ def download(
                 f"{sums.get('sha256')} (decompressed: {sums.get('sha256_decompressed')}); "
                 "the partial file was deleted"
             )
-        os.replace(part, final)
+        rename_into_place(part, final)  # fsynced first: a verified file survives a crash
     return folder
 # --8<-- [end:download]
 
