@@ -389,11 +389,19 @@ COPY_ALL_JS = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def copy_page():
-    """One browser page with clipboard permission on the served site."""
-    import test_browser  # here, not at the top: importing it builds the site
+def _page_url(page: Path) -> str:
+    rel = page.relative_to(DOCS).with_suffix("")
+    return "/" if rel.name == "index" else f"/{rel.as_posix()}/"
 
+
+@pytest.fixture(scope="module")
+def copied_by_the_button():
+    """For each page: what clicking each block's copy button copied, and the clipboard after.
+
+    Chromium runs in a thread of its own: Playwright's sync API refuses to start a second
+    time in a thread where it already runs (tests/test_browser.py's session browser).
+    """
+    import test_browser  # here, not at the top: importing it builds the site
 
     if not Path(test_browser.CHROMIUM).exists():
         test_browser._unavailable(f"{test_browser.CHROMIUM} is missing")
@@ -405,33 +413,47 @@ def copy_page():
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    copied, errors = {}, []
+
+    def visit_every_page() -> None:
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(
+                    executable_path=test_browser.CHROMIUM, args=test_browser.CHROMIUM_ARGS
+                )
+                context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+                tab = context.new_page()
+                for page in PAGES:
+                    tab.goto(base + _page_url(page), wait_until="load")
+                    blocks = tab.evaluate(COPY_ALL_JS)
+                    clipboard = tab.evaluate("() => navigator.clipboard.readText()")
+                    copied[page] = (blocks, clipboard)
+                browser.close()
+        except BaseException as err:  # re-raised in the test's thread
+            errors.append(err)
+
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=test_browser.CHROMIUM, args=test_browser.CHROMIUM_ARGS
-            )
-            context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
-            page = context.new_page()
-            yield base, page
-            browser.close()
+        worker = threading.Thread(target=visit_every_page)
+        worker.start()
+        worker.join()
     finally:
         httpd.shutdown()
         httpd.server_close()
+    if errors:
+        raise errors[0]
+    return copied
 
 
 @pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
-def test_materials_copy_button_copies_what_the_runner_runs(copy_page, page):
-    base, tab = copy_page
-    rel = page.relative_to(DOCS).with_suffix("")
-    tab.goto(f"{base}/{'' if rel.name == 'index' else rel.as_posix() + '/'}", wait_until="load")
-    copies = tab.evaluate(COPY_ALL_JS)
+def test_materials_copy_button_copies_what_the_runner_runs(copied_by_the_button, page):
+    copies, clipboard = copied_by_the_button[page]
     blocks = PR.page_blocks(page)
     assert len(copies) == len(blocks), f"{page.name}: {len(copies)} code blocks on the page"
     for copy, block in zip(copies, blocks, strict=True):
         assert copy["button"] and copy["visible"], (block.where, copy)
         assert_runs_what_is_copied(block, copy["copied"])
     if copies:  # what the copy event saw is what landed on the clipboard
-        assert tab.evaluate("() => navigator.clipboard.readText()") == copies[-1]["copied"]
+        assert clipboard == copies[-1]["copied"]
 
 
 def test_static_copy_text_unescapes_and_drops_tags():
