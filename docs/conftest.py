@@ -1,197 +1,148 @@
-"""Every code block of the book is a test (Sybil).
+"""Every code block of the book is a test, run as a reader runs it (docs/pagerunner.py).
 
-For each page ``docs/**/*.md``, in page order and in one namespace per page:
+Each page ``docs/**/*.md`` runs in its own fresh ``python`` process, in an empty temporary
+folder, with the environment pytest was started with: its ```` ```python ```` blocks as the
+copy button copies them, and the input lines of its ```` ```pycon ```` blocks at a
+``>>>`` prompt, their output compared with the page's (doctest's comparison, with the
+``doctest_optionflags`` of pyproject.toml that ``--doctest-modules`` uses). ``--8<--``
+lines are expanded as the build expands them. pagerunner.py's docstring has the details.
 
-- a ```` ```python ```` block (also ``py``, ``python3``, ``{.python ...}``; with or without
-  attributes such as ``title=``, ``hl_lines=``, ``linenums=``) is executed. ``--8<--`` lines
-  in it are first expanded by pymdownx.snippets itself, with the same ``base_path`` as
-  mkdocs.yml, so the code included from ``src/`` runs exactly as the page shows it;
-- a ```` ```pycon ```` block, or a python block whose first line starts with ``>>>``, is a
-  doctest: its output must match;
-- the one way to keep a python/pycon block from running is the fence title
-  ``title="does not run"``, which the page shows as the block's title; such a block is
-  reported as a skipped test and counted.
+pytest items, for a page ``docs/x.md``:
 
-Blocks indented inside admonitions, ``???`` details and content tabs are found too. The
-parser below recognises every fence whose language is python or pycon: there is no
-attribute that makes a block silently disappear. ``tests/test_docs_blocks.py`` counts the
-fences again with a plain regex and fails if the numbers differ.
+- ``docs/x.md::line:N:python`` / ``docs/x.md::line:N:pycon``: the block whose fence opens on
+  line N. A failure says which block (and which example, page:line), shows expected and
+  got, the traceback with each frame's page or ``src/`` line, and the block's source;
+- blocks after a python block that failed are failures too, "not run": a reader who
+  pastes the page stops at the first block that fails;
+- a block titled ``title="does not run"`` (the one way to keep a block from running) is
+  a skipped item, counted in the summary line;
+- ``docs/x.md::end-of-page``: the page's process ended normally and left the folder it
+  ran in empty (a page removes what it creates).
 
-The folders that are not pages (hooks, examples, theme overrides) are kept away from
-pytest's ``--doctest-modules``: the examples run in ``tests/test_examples.py``.
+Blocks indented inside admonitions, ``???`` details and content tabs are found too; no
+attribute makes a python/pycon fence disappear, and ``tests/test_docs_blocks.py`` counts
+the fences again with a plain regex. The folders that are not pages (hooks, examples,
+theme overrides) and pagerunner.py are kept away from ``--doctest-modules``; the examples
+run in ``tests/test_examples.py``.
 """
 
-from __future__ import annotations
-
-import doctest
-import os
-import re
-from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
-from sybil import Document, Example, Region, Sybil
-
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 DOCS = Path(__file__).resolve().parent
-ROOT = DOCS.parent
 
+collect_ignore = ["pagerunner.py"]
 collect_ignore_glob = ["hooks/*", "examples/*", "overrides/*", "javascripts/*"]
 
-PYTHON_LANGS = {"python", "py", "python3", "py3"}
-PYCON_LANGS = {"pycon"}
-SKIP_TITLE = "does not run"
-DOCTEST_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
-OPEN_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
-TITLE = re.compile(r"""\btitle\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-
-#: What ran, counted by kind; reported by ``pytest_terminal_summary``.
-RAN: Counter[str] = Counter()
-
-
-@dataclass
-class Block:
-    """One fenced block: its language, title, first line (1-based) and dedented source."""
-
-    lang: str
-    title: str | None
-    line: int
-    source: str
-    path: Path
-
-    @property
-    def kind(self) -> str:
-        """``"skip"``, ``"doctest"`` or ``"python"``."""
-        if self.title is not None and self.title.strip() == SKIP_TITLE:
-            return "skip"
-        if self.lang in PYCON_LANGS or self.source.lstrip().startswith(">>>"):
-            return "doctest"
-        return "python"
+def _load_pagerunner():
+    """docs/ is no package: load pagerunner.py by path, once (tests load the same module)."""
+    name = "nnscratch_docs_pagerunner"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, DOCS / "pagerunner.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
-def fence_language(info: str) -> str:
-    """The language of a fence's info string: ``python title="x"`` and ``{.python}`` → python."""
-    info = info.strip()
-    if info.startswith("{"):
-        m = re.search(r"\.([\w+-]+)", info)
-        return m.group(1).lower() if m else ""
-    m = re.match(r"[^\s{]+", info)
-    return m.group(0).lower() if m else ""
+pagerunner = _load_pagerunner()
+SKIP_TITLE = pagerunner.SKIP_TITLE
 
 
-def iter_fences(text: str) -> Iterator[tuple[int, int, str, str, str]]:
-    """Every fenced block: ``(start offset, end offset, indent, info, body)``.
-
-    A fence closes on a line with the same character, at least as long, and nothing after
-    it; the body loses the opening fence's indentation (admonitions, tabs, details).
-    """
-    lines = text.splitlines(keepends=True)
-    offsets, pos = [], 0
-    for line in lines:
-        offsets.append(pos)
-        pos += len(line)
-    i = 0
-    while i < len(lines):
-        m = OPEN_FENCE.match(lines[i].rstrip("\r\n"))
-        if not m:
-            i += 1
-            continue
-        indent, fence, info = m.group("indent"), m.group("fence"), m.group("info")
-        if fence[0] == "`" and "`" in info:  # not a fence: inline code such as ```x```
-            i += 1
-            continue
-        close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
-        j = i + 1
-        while j < len(lines) and not close.match(lines[j].rstrip("\r\n")):
-            j += 1
-        body_lines = []
-        for raw in lines[i + 1 : j]:
-            # Remove the fence's indentation (never more than the line has).
-            k = 0
-            while k < len(indent) and k < len(raw) and raw[k] in " \t":
-                k += 1
-            body_lines.append(raw[k:])
-        end = offsets[j] + len(lines[j]) if j < len(lines) else len(text)
-        yield offsets[i], end, indent, info, "".join(body_lines)
-        i = j + 1
+class BlockFailed(Exception):
+    """A block of a page failed; the message is the whole report."""
 
 
-def find_blocks(text: str, path: Path) -> Iterator[tuple[int, int, Block]]:
-    """The python and pycon blocks of a page, as ``(start, end, Block)``."""
-    for start, end, _indent, info, body in iter_fences(text):
-        lang = fence_language(info)
-        if lang not in PYTHON_LANGS | PYCON_LANGS:
-            continue
-        m = TITLE.search(info)
-        title = (m.group(1) if m.group(1) is not None else m.group(2)) if m else None
-        line = text.count("\n", 0, start) + 1
-        yield start, end, Block(lang, title, line, body, path)
+class MarkdownPage(pytest.File):
+    """A page: one item per python/pycon fence, then ``end-of-page``."""
+
+    _run = None
+
+    def collect(self):
+        blocks = pagerunner.page_blocks(self.path)
+        for block in blocks:
+            label = "pycon" if block.lang in pagerunner.PYCON_LANGS else "python"
+            yield BlockItem.from_parent(self, name=f"line:{block.line}:{label}", block=block)
+        if any(block.kind != "skip" for block in blocks):
+            yield EndOfPageItem.from_parent(self, name="end-of-page")
+
+    def page_run(self):
+        """The page's process, run once, when its first item runs."""
+        if self._run is None:
+            self._run = pagerunner.run_page(self.path)
+        return self._run
 
 
-def expand_snippets(source: str) -> str:
-    """Expand ``--8<--`` lines exactly as the book's build does (pymdownx.snippets)."""
-    if "8<-" not in source:
-        return source
-    import markdown
+class BlockItem(pytest.Item):
+    def __init__(self, *, block, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.block = block
+        self.user_properties.append(("docs-block", block.kind))
+        self.user_properties.append(("docs-page", pagerunner.page_name(block.page)))
+        if block.kind == "skip":  # a marker, so that the report points at the page's line
+            self.add_marker(pytest.mark.skip(reason=f'marked "{SKIP_TITLE}" ({block.where})'))
 
-    md = markdown.Markdown(
-        extensions=["pymdownx.snippets"],
-        extension_configs={
-            "pymdownx.snippets": {"base_path": [str(ROOT)], "check_paths": True}
-        },
-    )
-    return "\n".join(md.preprocessors["snippet"].run(source.splitlines())) + "\n"
+    def runtest(self) -> None:
+        result = self.parent.page_run().results[self.block.index]
+        if result.status == "failed":
+            raise BlockFailed(result.message)
+        if result.status == "not run":
+            raise BlockFailed(result.message)
+        assert result.status == "passed", result
+
+    def repr_failure(self, excinfo, style=None):
+        if excinfo.errisinstance(BlockFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, self.block.line - 1, f"{self.block.where} ({self.block.kind} block)"
 
 
-def evaluate_python(example: Example) -> None:
-    block: Block = example.parsed
-    expanded = expand_snippets(block.source)
-    # Pad with blank lines so a traceback names the line of the page (when nothing expanded).
-    pad = "\n" * block.line if expanded == block.source else ""
-    code = compile(pad + expanded, str(block.path), "exec")
-    exec(code, example.namespace)
-    RAN["python"] += 1
+class EndOfPageItem(pytest.Item):
+    def runtest(self) -> None:
+        problems = self.parent.page_run().end_problems()
+        if problems:
+            raise BlockFailed("\n".join(problems))
+
+    def repr_failure(self, excinfo, style=None):
+        if excinfo.errisinstance(BlockFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, None, f"{pagerunner.page_name(self.path)}: end of the page"
 
 
-def evaluate_doctest(example: Example) -> str | None:
-    block: Block = example.parsed
-    parser = doctest.DocTestParser()
-    name = f"{block.path.name}:{block.line}"
-    test = parser.get_doctest(block.source, example.namespace, name, str(block.path), block.line)
-    test.globs = example.namespace  # share the page's namespace (get_doctest copies it)
-    runner = doctest.DocTestRunner(optionflags=DOCTEST_FLAGS)
-    out: list[str] = []
-    runner.run(test, out=out.append, clear_globs=False)
-    if runner.failures:
-        return "".join(out)
-    RAN["doctest"] += 1
+def pytest_collect_file(file_path: Path, parent):
+    if file_path.suffix == ".md":
+        return MarkdownPage.from_parent(parent, path=file_path)
     return None
-
-
-def evaluate_skip(example: Example) -> None:
-    pytest.skip(f'marked "{SKIP_TITLE}" ({example.parsed.path.name}:{example.parsed.line})')
-
-
-EVALUATORS = {"python": evaluate_python, "doctest": evaluate_doctest, "skip": evaluate_skip}
-
-
-def parse_blocks(document: Document) -> Iterable[Region]:
-    """Sybil parser: one region per python/pycon fence, whatever its attributes."""
-    path = Path(document.path)
-    for start, end, block in find_blocks(document.text, path):
-        yield Region(start, end, block, EVALUATORS[block.kind])
-
-
-sybil = Sybil(parsers=[parse_blocks], patterns=["*.md"])
-pytest_collect_file = sybil.pytest()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     stats = terminalreporter.stats
+    ran = {"python": 0, "pycon": 0}
+    failed = not_run = 0
+    pages = set()
+    for outcome in ("passed", "failed"):
+        for report in stats.get(outcome, []):
+            props = dict(getattr(report, "user_properties", ()))
+            if report.when != "call" or "docs-block" not in props:
+                continue
+            not_run_here = outcome == "failed" and ": not run: " in str(report.longrepr)
+            if not not_run_here:
+                pages.add(props["docs-page"])
+            if outcome == "passed":
+                ran[props["docs-block"]] += 1
+            elif not_run_here:
+                not_run += 1
+            else:
+                failed += 1
     skipped = sum(
         1
         for report in stats.get("skipped", [])
@@ -202,7 +153,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         for report in stats.get("passed", [])
         if report.when == "call" and "test_examples.py::test_example_runs" in report.nodeid
     )
-    terminalreporter.write_line(
-        f"docs: ran {RAN['python']} python blocks, {RAN['doctest']} doctest blocks, "
-        f"{examples} examples; skipped {skipped} blocks marked \"{SKIP_TITLE}\""
+    line = (
+        f"docs: {len(pages)} pages, ran {ran['python']} python blocks and {ran['pycon']} pycon "
+        f"blocks, {examples} examples; skipped {skipped} blocks marked \"{SKIP_TITLE}\""
     )
+    if failed or not_run:
+        line += f"; {failed} blocks failed, {not_run} not run after a failure"
+    terminalreporter.write_line(line)

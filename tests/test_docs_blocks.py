@@ -1,20 +1,33 @@
-"""Guard against code blocks of the book that silently do not run.
+"""The page runner of the book (docs/pagerunner.py, docs/conftest.py) and its guards.
 
-The fences are counted here with a plain regex, independently of the Sybil parser in
-docs/conftest.py, and the two counts must agree page by page: a python/pycon fence that
-Sybil does not collect (an unusual attribute, an indentation it missed) fails this test.
+- Every python/pycon fence is collected: the fences are counted here with a plain regex,
+  independently of the runner's parser, and the two counts must agree page by page.
+- The runner runs what a reader pastes: a fresh ``python`` per page in an empty folder, no
+  ``from __future__`` inherited from anywhere, blocks in page order in one process, pycon
+  output compared, files left behind reported, blocks titled "does not run" counted.
+- "As the copy button copies" is checked, not assumed: the copy text the runner runs equals
+  the text of each code block of the built site, and (with Chromium) the text that
+  Material's own copy button puts on the clipboard.
 """
 
+import doctest
+import functools
+import http.server
 import importlib.util
+import os
 import re
 import sys
+import threading
 from pathlib import Path
 
 import pytest
+from test_site_build import built_site
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PAGES = sorted(p for p in DOCS.rglob("*.md") if "overrides" not in p.parts)
+
+pytest_plugins = ["pytester"]
 
 # Any fence line whose language is python-ish: ```python, ~~~py, ```{.python ...}, indented.
 FENCE = re.compile(
@@ -24,41 +37,56 @@ FENCE = re.compile(
 SKIP = re.compile(r"""title\s*=\s*["']does not run["']""")
 
 
-def _sybil_conftest():
-    spec = importlib.util.spec_from_file_location("nnscratch_docs_conftest", DOCS / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+def _load(name: str, path: Path):
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
-CONF = _sybil_conftest()
+PR = _load("nnscratch_docs_pagerunner", DOCS / "pagerunner.py")
+CONF = _load("nnscratch_docs_conftest", DOCS / "conftest.py")
+PAGE_IDS = [str(p.relative_to(DOCS)) for p in PAGES]
+
+
+def write_page(folder: Path, text: str, name: str = "page.md") -> Path:
+    page = folder / name
+    page.write_text(text, encoding="utf-8")
+    return page
+
+
+def statuses(run) -> list[str]:
+    return [r.status for r in run.results]
+
+
+# --- Every fence is collected ----------------------------------------------------------
 
 
 def test_there_are_pages():
     assert PAGES, "no Markdown pages under docs/"
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
 def test_every_python_fence_is_collected(page):
     text = page.read_text(encoding="utf-8")
     fences = FENCE.findall(text)
-    regions = list(CONF.sybil.parse(page))
-    assert len(regions) == len(fences), (
+    blocks = PR.page_blocks(page)
+    assert len(blocks) == len(fences), (
         f"{page.name}: {len(fences)} python/pycon fences in the Markdown, "
-        f"but Sybil collected {len(regions)}: some block would silently not be tested"
+        f"but the runner collected {len(blocks)}: some block would silently not be tested"
     )
     skips_in_text = sum(1 for line in text.splitlines() if FENCE.match(line) and SKIP.search(line))
-    skips_collected = sum(1 for r in regions if r.parsed.kind == "skip")
-    assert skips_collected == skips_in_text
+    assert sum(1 for b in blocks if b.kind == "skip") == skips_in_text
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
 def test_no_doctest_prompt_outside_a_fence(page):
     """A ``>>>`` line in prose would look tested but never run."""
     text = page.read_text(encoding="utf-8")
     inside = [False] * (text.count("\n") + 1)
-    for start, end, *_ in CONF.iter_fences(text):
+    for start, end, *_ in PR.iter_fences(text):
         for n in range(text.count("\n", 0, start), text.count("\n", 0, end) + 1):
             inside[n] = True
     stray = [
@@ -68,26 +96,367 @@ def test_no_doctest_prompt_outside_a_fence(page):
     assert not stray, f"{page.name}: '>>>' outside any code fence on lines {stray}"
 
 
+KINDS_PAGE = (
+    "```python\nA = 1\n```\n\n"
+    '```python title="x.py"\nA += 1\n```\n\n'
+    '```python hl_lines="1" linenums="1"\nA += 1\n```\n\n'
+    "```{.python .extra}\nA += 1\n```\n\n"
+    "~~~py\nA += 1\n~~~\n\n"
+    "!!! note\n    ```python\n    A += 1\n    ```\n\n"
+    '??? note "Details"\n    ````python\n    A += 1\n    ````\n\n'
+    '=== "Tab"\n\n    ```pycon\n    >>> A\n    7\n    ```\n\n'
+    '```python title="does not run"\nraise SystemExit\n```\n\n'
+    "```bash\necho not python\n```\n"
+)
+
+
 def test_the_parser_sees_every_kind_of_fence(tmp_path):
-    """The fences that Sybil's default Markdown parser skipped are collected here."""
-    page = tmp_path / "kinds.md"
-    page.write_text(
-        "```python\nA = 1\n```\n\n"
-        '```python title="x.py"\nA += 1\n```\n\n'
-        '```python hl_lines="1" linenums="1"\nA += 1\n```\n\n'
-        "```{.python .extra}\nA += 1\n```\n\n"
-        "~~~py\nA += 1\n~~~\n\n"
-        '!!! note\n    ```python\n    A += 1\n    ```\n\n'
-        '=== "Tab"\n\n    ```pycon\n    >>> A\n    6\n    ```\n\n'
-        '```python title="does not run"\nraise SystemExit\n```\n\n'
-        "```bash\necho not python\n```\n",
-        encoding="utf-8",
-    )
-    kinds = [r.parsed.kind for r in CONF.sybil.parse(page)]
-    assert kinds == ["python"] * 6 + ["doctest", "skip"]
-    assert len(FENCE.findall(page.read_text())) == len(kinds)
-    document = CONF.sybil.parse(page)
-    for example in document:
-        if example.parsed.kind != "skip":
-            example.evaluate()
-    assert document.namespace["A"] == 6
+    """Attributes, ``{.python}``, ``~~~``, admonitions, details, tabs: all collected, and run."""
+    page = write_page(tmp_path, KINDS_PAGE)
+    blocks = PR.page_blocks(page)
+    assert [b.kind for b in blocks] == ["python"] * 7 + ["pycon", "skip"]
+    assert len(FENCE.findall(KINDS_PAGE)) == len(blocks)
+    run = PR.run_page(page)
+    assert statuses(run) == ["passed"] * 8 + ["skipped"], [r.message for r in run.results]
+
+
+# --- The runner runs what a reader pastes ----------------------------------------------
+
+
+def test_an_annotation_name_the_page_never_imports_fails(tmp_path):
+    """No ``from __future__ import annotations`` is inherited (this runner's modules may have
+    one; a reader's fresh python has none): the annotation is evaluated, NameError."""
+    page = write_page(tmp_path, (
+        "```python\nfrom collections.abc import Sequence\n\n\n"
+        "def total(xs: Sequence[float]) -> Callable:\n    return sum(xs)\n```\n\n"
+        "```pycon\n>>> total([1.0, 2.0])\n3.0\n```\n"
+    ))
+    run = PR.run_page(page)
+    assert statuses(run) == ["failed", "not run"]
+    first, second = run.results
+    assert "NameError: name 'Callable' is not defined" in first.message
+    assert f"{page}:1" in first.message and f"{page}:5" in first.message  # block, failing line
+    assert f"the python block at {page}:1 failed before it" in second.message
+
+
+def test_a_future_import_of_the_page_itself_applies_to_its_later_blocks(tmp_path):
+    """As at the prompt: the page's own ``from __future__`` carries over, nothing else does."""
+    page = write_page(tmp_path, (
+        "```python\nfrom __future__ import annotations\n```\n\n"
+        "```python\ndef total(xs: Sequence[float]) -> Callable:\n    return sum(xs)\n```\n\n"
+        "```pycon\n>>> total.__annotations__['return']\n'Callable'\n```\n"
+    ))
+    assert statuses(PR.run_page(page)) == ["passed"] * 3
+
+
+def test_a_wrong_pycon_output_fails_and_the_page_goes_on(tmp_path):
+    page = write_page(tmp_path, (
+        "# A page\n\n```pycon\n>>> x = 2\n>>> x + 1\n4\n>>> print('a\\nb')\na\nc\n```\n\n"
+        "```pycon\n>>> x\n2\n```\n"
+    ))
+    run = PR.run_page(page)
+    assert statuses(run) == ["failed", "passed"]
+    message = run.results[0].message
+    assert f"{page}:3: pycon block: 2 of 3 example(s) failed" in message
+    assert f"{page}:5: pycon example: output differs" in message
+    assert "Expected:\n    4\nGot:\n    3" in message
+    assert f"{page}:7: pycon example" in message
+    assert "Diff (- expected, + got):" in message and "    -c\n    +b" in message
+
+
+def test_a_page_that_leaves_a_file_behind_fails(tmp_path):
+    page = write_page(tmp_path, (
+        "```python\nimport os\nfrom pathlib import Path\n\n"
+        "Path('model.npz').write_bytes(b'')\nos.mkdir('out')\n"
+        f"Path({str(tmp_path / 'cwd.txt')!r}).write_text(os.getcwd())\n```\n"
+    ))
+    run = PR.run_page(page)
+    assert statuses(run) == ["passed"]
+    assert run.leftovers == ["model.npz", "out"]
+    (problem,) = run.end_problems()
+    assert "left 2 name(s)" in problem and "model.npz, out" in problem
+    cwd = Path((tmp_path / "cwd.txt").read_text())
+    assert cwd != tmp_path and not cwd.exists(), "the page's folder is removed anyway"
+
+
+def test_a_page_that_cleans_up_passes_its_end_of_page_check(tmp_path):
+    page = write_page(tmp_path, (
+        "```python\nfrom pathlib import Path\n\nPath('m.npz').write_bytes(b'')\n```\n\n"
+        "```pycon\n>>> Path('m.npz').unlink()\n```\n"
+    ))
+    run = PR.run_page(page)
+    assert statuses(run) == ["passed", "passed"]
+    assert run.end_problems() == [] and run.returncode == 0
+
+
+def test_blocks_run_in_order_in_one_fresh_process(tmp_path):
+    """One new ``python`` per page, its namespace the prompt's, its folder new and empty,
+    the blocks in page order; pycon statements as at the prompt (values echoed, ``_`` set,
+    exceptions matched as doctest matches them)."""
+    page = write_page(tmp_path, (
+        "```pycon\n>>> sorted(globals())\n"
+        "['__annotations__', '__builtins__', '__doc__', '__loader__', '__name__', "
+        "'__package__', '__spec__']\n"
+        ">>> import os, sys\n>>> os.listdir(), sys.path[0], sys.argv, __name__\n"
+        "([], '', [''], '__main__')\n"
+        f">>> os.getpid() != {os.getpid()}\nTrue\n"
+        ">>> sys.modules['__main__'].__dict__ is globals()\nTrue\n```\n\n"
+        "```python\ntrail = [1]\npid = os.getpid()\n```\n\n"
+        "!!! note\n\n    ```pycon\n    >>> trail.append(2); trail\n    [1, 2]\n"
+        "    >>> _\n    [1, 2]\n    >>> 1 / 0\n    Traceback (most recent call last):\n"
+        "      ...\n    ZeroDivisionError: division by zero\n    ```\n\n"
+        "```python\ntrail.append(3)\nassert os.getpid() == pid\n```\n\n"
+        "```pycon\n>>> trail\n[1, 2, 3]\n```\n"
+    ))
+    run = PR.run_page(page)
+    assert statuses(run) == ["passed"] * 5, [r.message for r in run.results]
+
+
+def test_a_process_that_dies_or_hangs_is_reported_at_its_block(tmp_path):
+    page = write_page(tmp_path, (
+        "```python\nx = 1\n```\n\n```python\nimport os\nos._exit(3)\n```\n\n"
+        "```pycon\n>>> x\n1\n```\n"
+    ))
+    run = PR.run_page(page)
+    assert statuses(run) == ["passed", "failed", "not run"]
+    assert "exit status 3 while it ran" in run.results[1].message
+    hang = write_page(tmp_path, "```python\nimport time\ntime.sleep(60)\n```\n", "hang.md")
+    run = PR.run_page(hang, timeout=2)
+    assert statuses(run) == ["failed"]
+    assert "stopped after 2 s (timeout)" in run.results[0].message
+
+
+def test_snippets_run_as_the_page_shows_them_and_tracebacks_name_the_source():
+    """``--8<--`` is expanded with mkdocs.yml's configuration; each line knows its origin."""
+    blocks = [b for p in PAGES for b in PR.page_blocks(p) if "--8<--" in b.body]
+    assert blocks, "no page includes source with --8<--"
+    for block in blocks:
+        assert "--8<--" not in block.copy_text, block.where
+        for origin, text in block.source_lines():
+            if origin.startswith("src/"):
+                path, _, line = origin.rpartition(":")
+                assert line.isdigit(), (block.where, origin)
+                assert (ROOT / path).read_text().splitlines()[int(line) - 1] == text
+
+
+def test_the_doctest_flags_are_the_ones_of_doctest_modules(request):
+    """One definition: pyproject's ``doctest_optionflags``, as pytest itself reads it."""
+    from _pytest.doctest import get_optionflags
+
+    assert PR.doctest_flags() == get_optionflags(request.config)
+
+
+SKIP_PAGE = (
+    "```python\nx = 41\n```\n\n"
+    '```python title="does not run"\nraise SystemExit("never")\n```\n\n'
+    "```pycon\n>>> x + 1\n42\n```\n"
+)
+
+
+def test_a_skipped_block_is_counted_and_items_name_page_and_line(pytester):
+    """Through pytest itself: the items, the skip reason with page:line, the summary line."""
+    page = pytester.makefile(".md", page=SKIP_PAGE)
+    result = pytester.runpytest_inprocess(str(page), "-rs", "-v", plugins=[CONF])
+    result.assert_outcomes(passed=3, skipped=1)
+    result.stdout.fnmatch_lines([
+        "*page.md::line:1:python PASSED*",
+        "*page.md::line:5:python SKIPPED*",
+        "*page.md::line:9:pycon PASSED*",
+        "*page.md::end-of-page PASSED*",
+        'docs: 1 pages, ran 1 python blocks and 1 pycon blocks, 0 examples; '
+        'skipped 1 blocks marked "does not run"',
+        'SKIPPED [[]1[]] *page.md*: marked "does not run" (*page.md:5)',
+    ])
+
+
+def test_a_failed_block_is_reported_by_pytest_with_the_blocks_after_it(pytester):
+    page = pytester.makefile(".md", page=(
+        "```python\nimport math\nmath.floor(None)\n```\n\n```pycon\n>>> 1\n1\n```\n"
+    ))
+    result = pytester.runpytest_inprocess(str(page), plugins=[CONF])
+    result.assert_outcomes(failed=2, passed=1)
+    result.stdout.fnmatch_lines([
+        "*page.md:1: python block raised TypeError*",
+        '*File "*page.md:1", line 2, in <module>*[[]*page.md:3[]]',
+        "*math.floor(None)",
+        "*page.md:6: not run: the python block at *page.md:1 failed before it (TypeError)*",
+        "docs: 1 pages, ran 0 python blocks and 0 pycon blocks, 0 examples; "
+        'skipped 0 blocks marked "does not run"; 1 blocks failed, 1 not run after a failure',
+    ])
+
+
+# --- "As the copy button copies": checked against the rendered blocks -------------------
+
+COPY_PAGE = (
+    '```python hl_lines="2 3" linenums="1" title="x.py"\n\n\na = 1  \nb = "<&>"\n\n'
+    "def f():\n\treturn a\n   \n\n```\n\n"
+    '```pycon linenums="5" hl_lines="1"\n>>> a = 1\n>>> a\n1\n```\n\n'
+    '=== "Tab"\n\n    ```python title="in a tab"\n    if True:\n        x = 2\n    ```\n'
+)
+
+
+def _rendered_blocks(html_text: str) -> list[tuple[str, str]]:
+    """``(language, inner HTML of <code>)`` of each python/pycon code block, in page order."""
+    out = []
+    for m in re.finditer(r'<div class="language-(python|pycon) highlight">', html_text):
+        start = html_text.index("<code", m.end())
+        start = html_text.index(">", start) + 1
+        out.append((m.group(1), html_text[start : html_text.index("</code>", start)]))
+    return out
+
+
+def test_the_copy_text_of_hl_lines_linenums_and_title_fences_is_the_block_body(tmp_path):
+    """Rendered with mkdocs.yml's Markdown extensions: line numbers, highlighted lines,
+    titles and tabs add nothing to the text of ``<code>``, which is the body minus its
+    leading empty lines and trailing whitespace."""
+    import markdown
+
+    names, configs = PR.markdown_extensions()
+    configs = {**configs, "pymdownx.snippets": PR.snippets_config()}
+    rendered = markdown.Markdown(extensions=names, extension_configs=configs).convert(COPY_PAGE)
+    assert 'class="linenos"' in rendered and 'class="hll"' in rendered
+    assert '<span class="filename">x.py</span>' in rendered
+    blocks = PR.page_blocks(write_page(tmp_path, COPY_PAGE))
+    code = _rendered_blocks(rendered)
+    assert [lang for lang, _ in code] == ["python", "pycon", "python"]
+    assert [PR.static_copy_text(c) for _, c in code] == [b.copy_text for b in blocks]
+    # Python-Markdown expands tabs (4 columns) before anything reads the page.
+    assert blocks[0].copy_text == 'a = 1  \nb = "<&>"\n\ndef f():\n    return a'
+    assert blocks[1].copy_text == ">>> a = 1\n>>> a\n1"
+    assert blocks[2].copy_text == "if True:\n    x = 2"
+
+
+def _site_html(site: Path, page: Path) -> Path:
+    rel = page.relative_to(DOCS).with_suffix("")
+    return site / ("index.html" if rel.name == "index" else rel / "index.html")
+
+
+def assert_runs_what_is_copied(block, copied: str) -> None:
+    """What the runner runs for ``block`` is ``copied``: the python source itself, or the
+    examples (input and expected output) that doctest's parser reads from the pycon copy."""
+    assert copied == block.copy_text, block.where
+    if block.kind == "skip":
+        return
+    steps, early = PR.plan([block], PR.doctest_flags())
+    assert not early, early
+    (step,) = steps
+    if block.kind == "python":
+        assert step.source == copied + "\n", block.where
+    else:
+        parsed = doctest.DocTestParser().get_examples(copied + "\n")
+        assert [(e.source, e.want, e.exc_msg) for e in parsed] == [
+            (e.source, e.want, e.exc_msg) for e in step.examples
+        ], block.where
+
+
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_each_code_block_of_the_built_site_is_what_the_runner_runs(page):
+    """Same count, same text, block by block: the built page against the runner."""
+    html_text = _site_html(built_site(), page).read_text(encoding="utf-8")
+    code = _rendered_blocks(html_text)
+    blocks = PR.page_blocks(page)
+    assert [lang for lang, _ in code] == [
+        "pycon" if b.lang in PR.PYCON_LANGS else "python" for b in blocks
+    ]
+    for (_, inner), block in zip(code, blocks, strict=True):
+        assert_runs_what_is_copied(block, PR.static_copy_text(inner))
+
+
+# --- The real copy button, in Chromium --------------------------------------------------
+
+COPY_ALL_JS = """() => {
+  const out = [];
+  for (const block of document.querySelectorAll(
+      'article div.language-python.highlight, article div.language-pycon.highlight')) {
+    // What a reader does first: open the details, pick the tab the block is in.
+    for (let d = block.closest('details'); d; d = d.parentElement.closest('details')) d.open = true;
+    for (let t = block.closest('.tabbed-block'); t; t = t.parentElement.closest('.tabbed-block')) {
+      const i = [...t.parentElement.children].indexOf(t);
+      t.closest('.tabbed-set').querySelectorAll(':scope > input')[i].checked = true;
+    }
+    const button = block.querySelector('button[data-md-type="copy"]');
+    let copied = null;
+    const grab = () => {
+      const el = document.activeElement;  // clipboard.js copies from a selected textarea
+      copied = el && 'value' in el ? el.value : String(getSelection());
+    };
+    document.addEventListener('copy', grab, true);
+    if (button) button.click();
+    document.removeEventListener('copy', grab, true);
+    out.push({visible: block.checkVisibility(), button: !!button, copied});
+  }
+  return out;
+}"""
+
+
+def _page_url(page: Path) -> str:
+    rel = page.relative_to(DOCS).with_suffix("")
+    return "/" if rel.name == "index" else f"/{rel.as_posix()}/"
+
+
+@pytest.fixture(scope="module")
+def copied_by_the_button():
+    """For each page: what clicking each block's copy button copied, and the clipboard after.
+
+    Chromium runs in a thread of its own: Playwright's sync API refuses to start a second
+    time in a thread where it already runs (tests/test_browser.py's session browser).
+    """
+    import test_browser  # here, not at the top: importing it builds the site
+
+    if not Path(test_browser.CHROMIUM).exists():
+        test_browser._unavailable(f"{test_browser.CHROMIUM} is missing")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        test_browser._unavailable("the playwright package is not installed")
+    handler = functools.partial(test_browser._Quiet, directory=str(built_site()))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    copied, errors = {}, []
+
+    def visit_every_page() -> None:
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(
+                    executable_path=test_browser.CHROMIUM, args=test_browser.CHROMIUM_ARGS
+                )
+                context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+                tab = context.new_page()
+                for page in PAGES:
+                    tab.goto(base + _page_url(page), wait_until="load")
+                    blocks = tab.evaluate(COPY_ALL_JS)
+                    clipboard = tab.evaluate("() => navigator.clipboard.readText()")
+                    copied[page] = (blocks, clipboard)
+                browser.close()
+        except BaseException as err:  # re-raised in the test's thread
+            errors.append(err)
+
+    try:
+        worker = threading.Thread(target=visit_every_page)
+        worker.start()
+        worker.join()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    if errors:
+        raise errors[0]
+    return copied
+
+
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
+def test_materials_copy_button_copies_what_the_runner_runs(copied_by_the_button, page):
+    copies, clipboard = copied_by_the_button[page]
+    blocks = PR.page_blocks(page)
+    assert len(copies) == len(blocks), f"{page.name}: {len(copies)} code blocks on the page"
+    for copy, block in zip(copies, blocks, strict=True):
+        assert copy["button"] and copy["visible"], (block.where, copy)
+        assert_runs_what_is_copied(block, copy["copied"])
+    if copies:  # what the copy event saw is what landed on the clipboard
+        assert clipboard == copies[-1]["copied"]
+
+
+def test_static_copy_text_unescapes_and_drops_tags():
+    inner = ('<a id="x"></a><span class="gp">&gt;&gt;&gt; </span>'
+             '<span class="hll">a &amp; b\n</span>')
+    assert PR.static_copy_text(inner) == ">>> a & b"
