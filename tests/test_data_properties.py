@@ -20,9 +20,8 @@ from nnscratch.data import PIXEL_COLUMNS, read_kaggle_csv
 from nnscratch.errors import InputError
 from nnscratch.idx import read_idx
 
-SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+# How many examples, and whether they are derandomised: tests/conftest.py's profile.
+SETTINGS = settings(suppress_health_check=[HealthCheck.too_slow])
 
 # Tokens whose meaning is certain: value (a whole number) or None (must be rejected).
 VALID_TOKENS = {
