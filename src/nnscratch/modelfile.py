@@ -66,11 +66,11 @@ def save_model(
     averages); they are stored as ``state/<name>`` and checked like the parameters.
 
     >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> params = {"W1": np.ones((2, 3)), "b1": np.zeros((2, 1))}
-    >>> save_model(d / "m.npz", params, {"activation": "relu"})
-    >>> params, meta = load_model(d / "m.npz")
-    >>> params["W1"].shape, meta["activation"], meta["layer_sizes"]
+    >>> with tempfile.TemporaryDirectory() as folder:   # removed again after the block
+    ...     save_model(pathlib.Path(folder) / "m.npz", params, {"activation": "relu"})
+    ...     loaded, meta = load_model(pathlib.Path(folder) / "m.npz")
+    >>> loaded["W1"].shape, meta["activation"], meta["layer_sizes"]
     ((2, 3), 'relu', [3, 2])
     """
     path = Path(path)
