@@ -178,7 +178,8 @@ def _small_model_bytes(tmp: Path) -> bytes:
 @given(data=st.data())
 def test_damaged_model_files_load_correctly_or_raise_input_error(tmp_path, data):
     good = _small_model_bytes(tmp_path)
-    kind = data.draw(st.sampled_from(["truncate", "flip", "garbage", "append"]))
+    kind = data.draw(st.sampled_from(["truncate", "flip", "garbage", "append", "overwrite",
+                                      "prepend"]))
     if kind == "truncate":
         damaged = good[: data.draw(st.integers(0, len(good) - 1))]
     elif kind == "flip":
@@ -186,8 +187,15 @@ def test_damaged_model_files_load_correctly_or_raise_input_error(tmp_path, data)
         damaged = good[:i] + bytes([good[i] ^ data.draw(st.integers(1, 255))]) + good[i + 1:]
     elif kind == "garbage":
         damaged = data.draw(st.binary(max_size=2000))
-    else:
+    elif kind == "append":
         damaged = good + data.draw(st.binary(min_size=1, max_size=100))
+    elif kind == "overwrite":  # a whole field of a zip header: a size, an offset, a count
+        width = data.draw(st.sampled_from([1, 2, 4, 8]))
+        i = data.draw(st.integers(0, len(good) - width))
+        value = data.draw(st.integers(0, 2 ** (8 * width) - 1)).to_bytes(width, "little")
+        damaged = good[:i] + value + good[i + width:]
+    else:
+        damaged = data.draw(st.binary(min_size=1, max_size=100)) + good
     path = tmp_path / "damaged.npz"
     path.write_bytes(damaged)
     try:
