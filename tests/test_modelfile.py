@@ -443,6 +443,8 @@ DAMAGED: dict[str, tuple[Callable[[bytes, Path], bytes], str]] = {
     "metadata with an invalid code point": (
         edit_member("meta.npy", lambda b: replace_data(b, 0, b"\xff\xff\xff\xff")),
         "its metadata is not valid JSON (UnicodeDecodeError)"),
+    "metadata that is not JSON": (edit_member("meta.npy", lambda _: npy(np.array("{nnscratch"))),
+                                  "its metadata is not valid JSON (JSONDecodeError)"),
     "metadata nested 100000 deep": (
         edit_member("meta.npy", lambda _: npy(np.array("[" * 100_000 + "]" * 100_000))),
         "its metadata is not valid JSON (RecursionError)"),
