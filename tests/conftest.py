@@ -20,3 +20,7 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=2000, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# --doctest-modules would import this file as the module "conftest", a name docs/conftest.py
+# already holds (neither folder is a package), and fail on the clash; it has no doctests.
+collect_ignore = ["conftest.py"]
