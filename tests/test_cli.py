@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_modelfile import DAMAGED
 
 from nnscratch import cli
 from nnscratch.data import load_sample
 from nnscratch.modelfile import load_checkpoint, load_model, save_model
+from tests.test_modelfile import DAMAGED
 
 TINY = ["--layers", "16", "--epochs", "2", "--quiet"]
 HEADER = "label," + ",".join(f"pixel{i}" for i in range(784))
