@@ -7,9 +7,12 @@ array), a correct gradient in float64 with ``ε = 1e-6`` typically agrees to ``1
 better; a wrong one is off by ``1e-2`` or more.
 """
 
+# --8<-- [start:imports]
 from collections.abc import Callable
 
 import numpy as np
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:numerical_gradient]
