@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from nnscratch import cli, notebook
+from nnscratch import cli
+from nnscratch.experiments import errata
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "docs" / "results"
@@ -29,7 +30,7 @@ RESULTS = ROOT / "docs" / "results"
 #: results file -> (test file, test function) that re-runs a slice of its command, or, for a
 #: quotation, checks it against what can be recomputed from it.
 RECHECKS = {
-    "errata.json": ("tests/test_notebook.py", "test_stored_check_run_is_reproduced"),
+    "errata.json": ("tests/test_errata.py", "test_stored_check_run_is_reproduced"),
     "bench.json": ("tests/test_results_files.py", "test_bench_slice_has_the_file_s_structure"),
     "notebook.json": ("tests/test_results_files.py",
                       "test_quoted_accuracies_fit_the_notebook_s_split"),
@@ -86,7 +87,7 @@ def test_errata_commands_parse_and_match_the_file():
     results = read("errata.json")
     names = {r["name"] for r in results["runs"]}
     for i, command in enumerate(results["commands"]):
-        args = notebook.build_parser().parse_args(_argv(command, "python -m nnscratch.notebook"))
+        args = errata.build_parser().parse_args(_argv(command, "python -m nnscratch.notebook"))
         assert args.data == results["data"]["source"]
         assert set(args.seeds) <= set(results["seeds"])
         if i == 0:

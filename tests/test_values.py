@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from mkdocs.exceptions import PluginError
 
-from nnscratch.notebook import load_results, pct, runs_of
+from nnscratch.experiments.errata import load_results, pct, runs_of
 
 ROOT = Path(__file__).resolve().parent.parent
 HOOK = ROOT / "docs" / "hooks" / "values.py"
@@ -322,7 +322,7 @@ def _rendered(site: Path):
 
 @pytest.fixture(scope="module")
 def book_site():
-    from test_site_build import built_site
+    from tests.test_site_build import built_site
 
     return built_site()
 

@@ -5,7 +5,7 @@ read from ``docs/results/<file>.json``::
 
     Version 2 reached {@ value("errata.json", "runs[name=v2 as written].test_accuracy") @}.
 
-renders (mean ± sample sd over the runs the key selects; ``nnscratch.notebook.mean_sd``)::
+renders (mean ± sample sd over the runs the key selects; ``nnscratch.experiments.errata.mean_sd``)::
 
     <span class="nn-value"
           data-source="docs/results/errata.json#runs[name=v2 as written].test_accuracy"
@@ -273,7 +273,7 @@ def _spread(sd: float, name: str, d: int) -> str:
 def format_value(value: object, fmt: str = "pct:2", stat: str | None = None,
                  unit: str | None = None, scale: float = 1) -> str:
     """``value`` (a number, a string, or a list of numbers) as the page shows it."""
-    from nnscratch.notebook import mean_sd
+    from nnscratch.experiments.errata import mean_sd
 
     name, d = _spec(fmt)
     if stat not in STATS:

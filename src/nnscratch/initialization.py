@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from nnscratch.network import Params
+
 # --8<-- [end:imports]
 
 

@@ -19,6 +19,7 @@ from typing import ClassVar
 import numpy as np
 
 from nnscratch.network import Params
+
 # --8<-- [end:imports]
 
 
