@@ -10,7 +10,11 @@ started in an empty folder. This module does the same for every page ``docs/**/*
   statement at a time, as at the ``>>>`` prompt, their output compared with the page's;
 - ``--8<--`` lines are first expanded by pymdownx.snippets with the configuration of
   mkdocs.yml, so the code included from ``src/`` runs as it appears on the built page;
-- the one way to keep a block from running is the fence title ``title="does not run"``.
+- the one way to keep a block from running is the fence title ``title="does not run"``;
+- a block titled ``title="needs torch"`` runs like any other when ``import torch`` works in
+  the page's python (``sys.executable`` with the page's environment, tried in a process of
+  its own, so nothing is imported into the page), and is skipped, reason
+  "needs torch (not installed)", when it does not.
 
 The process runs :func:`_driver` (its source is passed with ``python -c``, so nothing of
 this module is importable there and ``sys.path[0]`` is the empty folder, as at a prompt).
@@ -65,6 +69,8 @@ ROOT = DOCS.parent
 PYTHON_LANGS = {"python", "py", "python3", "py3"}
 PYCON_LANGS = {"pycon"}
 SKIP_TITLE = "does not run"
+#: The title of a block that needs PyTorch: run when ``import torch`` works, else skipped.
+TORCH_TITLE = "needs torch"
 #: Stops a hung page; a page is meant to take seconds to a minute or two.
 PAGE_TIMEOUT_S = 900
 #: The environment pytest was started with (read when this module is first imported, at
@@ -264,6 +270,11 @@ class Block:
         return "pycon" if self.lang in PYCON_LANGS else "python"
 
     @property
+    def needs_torch(self) -> bool:
+        """Titled "needs torch": run only where ``import torch`` works."""
+        return self.title is not None and self.title.strip() == TORCH_TITLE
+
+    @property
     def where(self) -> str:
         return f"{page_name(self.page)}:{self.line}"
 
@@ -322,6 +333,66 @@ def page_blocks(page: Path) -> list[Block]:
         line = text.count("\n", 0, start) + 1
         blocks.append(Block(page, len(blocks), line, lang, title, body, indent))
     return blocks
+
+
+# --- Why a block is not run: "does not run", or "needs torch" where torch is missing -------
+
+#: Stops a hung ``import torch`` probe.
+PROBE_TIMEOUT_S = 300
+
+
+def import_problem(returncode: int, stderr: str, module: str = "torch") -> str | None:
+    """Why ``python -c "import module"`` failed, from its exit status and its stderr: None
+    if it worked, ``"not installed"`` if there is no such module, else the error's last line
+    (a broken install, a missing shared library: ``"import torch failed: OSError: ..."``)."""
+    if returncode == 0:
+        return None
+    last = next((line.strip() for line in reversed(stderr.splitlines()) if line.strip()), "")
+    if last == f"ModuleNotFoundError: No module named '{module}'":
+        return "not installed"
+    return f"import {module} failed: {last or f'exit status {returncode}'}"
+
+
+@cache
+def _torch_problem(executable: str, env: tuple[tuple[str, str], ...]) -> str | None:
+    with tempfile.TemporaryDirectory(prefix="nnscratch-torch-probe-") as cwd:
+        try:
+            proc = subprocess.run(
+                [executable, "-c", "import torch"], cwd=cwd, env=dict(env),
+                stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                timeout=PROBE_TIMEOUT_S,
+            )
+        except subprocess.TimeoutExpired:
+            return f"import torch failed: no answer after {PROBE_TIMEOUT_S} s"
+    return import_problem(proc.returncode, proc.stderr)
+
+
+def torch_problem(env: dict | None = None) -> str | None:
+    """None if ``import torch`` works in the page's python, else why not (:func:`import_problem`).
+
+    The page's python is ``sys.executable`` with the page's environment (``START_ENV``
+    unless given) in an empty folder; the import is tried in a ``python`` of its own, once
+    per environment, so that nothing is imported into any page's process.
+    """
+    env = START_ENV if env is None else env
+    return _torch_problem(sys.executable, tuple(sorted(env.items())))
+
+
+def skip_reason(block: Block, torch: str | None) -> str | None:
+    """Why ``block`` is not run, or None if it is. ``torch`` is :func:`torch_problem`'s answer
+    (only read for a block titled "needs torch")."""
+    if block.kind == "skip":
+        return f'marked "{SKIP_TITLE}" ({block.where})'
+    if block.needs_torch and torch is not None:
+        return f"{TORCH_TITLE} ({torch}) ({block.where})"
+    return None
+
+
+def skip_reasons(blocks: list[Block], env: dict | None = None) -> list[str | None]:
+    """:func:`skip_reason` of each block; ``import torch`` is tried only for a page that has
+    a block titled "needs torch"."""
+    torch = torch_problem(env) if any(b.needs_torch for b in blocks) else None
+    return [skip_reason(block, torch) for block in blocks]
 
 
 # --- Doctest flags and checker, shared with --doctest-modules ----------------------------
@@ -543,13 +614,16 @@ class PageRun:
         return problems
 
 
-def plan(blocks: list[Block], flags: int) -> tuple[list[Step], dict[int, BlockResult]]:
-    """The steps to run; blocks that cannot be run at all get their result at once."""
+def plan(blocks: list[Block], flags: int, torch: str | None = None
+         ) -> tuple[list[Step], dict[int, BlockResult]]:
+    """The steps to run; blocks that are skipped (:func:`skip_reason`; ``torch`` is
+    :func:`torch_problem`'s answer) or cannot be run at all get their result at once."""
     parser = doctest.DocTestParser()
     steps, early = [], {}
     for block in blocks:
-        if block.kind == "skip":
-            early[block.index] = BlockResult("skipped", f'marked "{SKIP_TITLE}" ({block.where})')
+        reason = skip_reason(block, torch)
+        if reason is not None:
+            early[block.index] = BlockResult("skipped", reason)
             continue
         step = Step(block)
         if block.kind == "python":
@@ -583,7 +657,8 @@ def run_page(page: Path, timeout: float = PAGE_TIMEOUT_S, env: dict | None = Non
     page = Path(page).resolve()
     blocks = page_blocks(page)
     flags = doctest_flags()
-    steps, early = plan(blocks, flags)
+    torch = torch_problem(env) if any(b.needs_torch for b in blocks) else None
+    steps, early = plan(blocks, flags, torch)
     results: list[BlockResult | None] = [early.get(b.index) for b in blocks]
     if not steps:
         return PageRun(page, blocks, results, [], None, False, 0.0, "")

@@ -4,7 +4,8 @@
   independently of the runner's parser, and the two counts must agree page by page.
 - The runner runs what a reader pastes: a fresh ``python`` per page in an empty folder, no
   ``from __future__`` inherited from anywhere, blocks in page order in one process, pycon
-  output compared, files left behind reported, blocks titled "does not run" counted.
+  output compared, files left behind reported, blocks titled "does not run" counted, blocks
+  titled "needs torch" run where ``import torch`` works and skipped (and counted) where not.
 - "As the copy button copies" is checked, not assumed: the copy text the runner runs equals
   the text of each code block of the built site, and (with Chromium) the text that
   Material's own copy button puts on the clipboard.
@@ -21,7 +22,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_site_build import built_site
+
+from tests.test_site_build import built_site
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -35,6 +37,7 @@ FENCE = re.compile(
     re.MULTILINE | re.IGNORECASE,
 )
 SKIP = re.compile(r"""title\s*=\s*["']does not run["']""")
+TORCH = re.compile(r"""title\s*=\s*["']needs torch["']""")
 
 
 def _load(name: str, path: Path):
@@ -77,8 +80,9 @@ def test_every_python_fence_is_collected(page):
         f"{page.name}: {len(fences)} python/pycon fences in the Markdown, "
         f"but the runner collected {len(blocks)}: some block would silently not be tested"
     )
-    skips_in_text = sum(1 for line in text.splitlines() if FENCE.match(line) and SKIP.search(line))
-    assert sum(1 for b in blocks if b.kind == "skip") == skips_in_text
+    for marker, counted in ((SKIP, lambda b: b.kind == "skip"), (TORCH, lambda b: b.needs_torch)):
+        in_text = sum(1 for line in text.splitlines() if FENCE.match(line) and marker.search(line))
+        assert sum(1 for b in blocks if counted(b)) == in_text, (page.name, marker.pattern)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
@@ -264,7 +268,7 @@ def test_a_skipped_block_is_counted_and_items_name_page_and_line(pytester):
         "*page.md::line:9:pycon PASSED*",
         "*page.md::end-of-page PASSED*",
         'docs: 1 pages, ran 1 python blocks and 1 pycon blocks, 0 examples; '
-        'skipped 1 blocks marked "does not run"',
+        'skipped 1 blocks marked "does not run" and 0 marked "needs torch"',
         'SKIPPED [[]1[]] *page.md*: marked "does not run" (*page.md:5)',
     ])
 
@@ -281,7 +285,98 @@ def test_a_failed_block_is_reported_by_pytest_with_the_blocks_after_it(pytester)
         "*math.floor(None)",
         "*page.md:6: not run: the python block at *page.md:1 failed before it (TypeError)*",
         "docs: 1 pages, ran 0 python blocks and 0 pycon blocks, 0 examples; "
-        'skipped 0 blocks marked "does not run"; 1 blocks failed, 1 not run after a failure',
+        'skipped 0 blocks marked "does not run" and 0 marked "needs torch"; '
+        "1 blocks failed, 1 not run after a failure",
+    ])
+
+
+# --- Blocks that need torch -------------------------------------------------------------
+
+TORCH_IMPORTS = importlib.util.find_spec("torch") is not None
+TORCH_PAGE = (
+    "```pycon\n>>> import sys\n>>> 'torch' in sys.modules\nFalse\n```\n\n"
+    '```python title="needs torch"\nimport torch\n\nt = torch.ones(3)\n```\n\n'
+    '```pycon title="needs torch"\n>>> int(t.sum())\n3\n```\n\n'
+    "```python\nx = 2\n```\n\n"
+    '```python title="does not run"\nraise SystemExit\n```\n'
+)
+
+
+def test_the_import_probe_is_read_as_installed_missing_or_broken():
+    assert PR.import_problem(0, "") is None
+    missing = "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\n" \
+              "ModuleNotFoundError: No module named 'torch'\n"
+    assert PR.import_problem(1, missing) == "not installed"
+    broken = "ModuleNotFoundError: No module named 'torch._C'\n"
+    assert PR.import_problem(1, broken) == (
+        "import torch failed: ModuleNotFoundError: No module named 'torch._C'")
+    assert PR.import_problem(1, "OSError: libtorch_cpu.so: cannot open shared object\n\n") == (
+        "import torch failed: OSError: libtorch_cpu.so: cannot open shared object")
+    assert PR.import_problem(-9, "") == "import torch failed: exit status -9"
+
+
+def test_only_blocks_titled_needs_torch_wait_for_torch(tmp_path):
+    """The decision, both ways: with torch missing only the "needs torch" blocks (python and
+    pycon) are skipped, with the reason and page:line; with torch there they run."""
+    page = write_page(tmp_path, TORCH_PAGE)
+    blocks = PR.page_blocks(page)
+    assert [(b.kind, b.needs_torch) for b in blocks] == [
+        ("pycon", False), ("python", True), ("pycon", True), ("python", False), ("skip", False)]
+    dont = f'marked "does not run" ({page}:22)'
+    assert [PR.skip_reason(b, "not installed") for b in blocks] == [
+        None, f"needs torch (not installed) ({page}:7)", f"needs torch (not installed) ({page}:13)",
+        None, dont]
+    assert [PR.skip_reason(b, None) for b in blocks] == [None] * 4 + [dont]
+    steps, early = PR.plan(blocks, PR.doctest_flags(), "not installed")
+    assert [s.block.index for s in steps] == [0, 3] and sorted(early) == [1, 2, 4]
+    steps, early = PR.plan(blocks, PR.doctest_flags(), None)
+    assert [s.block.index for s in steps] == [0, 1, 2, 3] and sorted(early) == [4]
+
+
+def test_the_torch_probe_is_asked_only_for_a_page_with_a_needs_torch_block(tmp_path, monkeypatch):
+    asked = []
+    monkeypatch.setattr(PR, "torch_problem", lambda env=None: asked.append(env) or "not installed")
+    plain = PR.page_blocks(write_page(tmp_path, "```python\nx = 1\n```\n", "plain.md"))
+    assert PR.skip_reasons(plain) == [None] and asked == []
+    assert PR.skip_reasons(PR.page_blocks(write_page(tmp_path, TORCH_PAGE)))[1:3] == [
+        f"needs torch (not installed) ({tmp_path / 'page.md'}:{n})" for n in (7, 13)]
+    assert asked == [None]
+
+
+@pytest.mark.skipif(TORCH_IMPORTS, reason="torch is importable here")
+def test_without_torch_the_needs_torch_blocks_are_skipped_and_counted(tmp_path, pytester):
+    page = write_page(tmp_path, TORCH_PAGE)
+    assert PR.torch_problem() == "not installed"
+    run = PR.run_page(page)
+    assert statuses(run) == ["passed", "skipped", "skipped", "passed", "skipped"]
+    assert run.results[1].message == f"needs torch (not installed) ({page}:7)"
+    page = pytester.makefile(".md", page=TORCH_PAGE)
+    result = pytester.runpytest_inprocess(str(page), "-rs", "-v", plugins=[CONF])
+    result.assert_outcomes(passed=3, skipped=3)
+    result.stdout.fnmatch_lines_random([
+        "*page.md::line:7:python SKIPPED*",
+        "*page.md::line:13:pycon SKIPPED*",
+        "SKIPPED [[]1[]] *page.md: needs torch (not installed) (*page.md:7)",
+        "SKIPPED [[]1[]] *page.md: needs torch (not installed) (*page.md:13)",
+        'docs: 1 pages, ran 1 python blocks and 1 pycon blocks, 0 examples; '
+        'skipped 1 blocks marked "does not run" and 2 marked "needs torch"',
+    ])
+
+
+@pytest.mark.skipif(not TORCH_IMPORTS, reason="torch is not installed here")
+def test_with_torch_the_needs_torch_blocks_run_like_any_block(tmp_path, pytester):
+    """Also: the probe imported nothing into the page (``torch`` is not in its modules
+    before the page imports it)."""
+    page = write_page(tmp_path, TORCH_PAGE)
+    assert PR.torch_problem() is None
+    run = PR.run_page(page)
+    assert statuses(run) == ["passed"] * 4 + ["skipped"], [r.message for r in run.results]
+    page = pytester.makefile(".md", page=TORCH_PAGE)
+    result = pytester.runpytest_inprocess(str(page), "-rs", plugins=[CONF])
+    result.assert_outcomes(passed=5, skipped=1)
+    result.stdout.fnmatch_lines([
+        'docs: 1 pages, ran 2 python blocks and 2 pycon blocks, 0 examples; '
+        'skipped 1 blocks marked "does not run" and 0 marked "needs torch"',
     ])
 
 
@@ -401,7 +496,7 @@ def copied_by_the_button():
     Chromium runs in a thread of its own: Playwright's sync API refuses to start a second
     time in a thread where it already runs (tests/test_browser.py's session browser).
     """
-    import test_browser  # here, not at the top: importing it builds the site
+    from tests import test_browser  # here, not at the top: importing it builds the site
 
     if not Path(test_browser.CHROMIUM).exists():
         test_browser._unavailable(f"{test_browser.CHROMIUM} is missing")
