@@ -2,8 +2,9 @@
 
 Each page ``docs/**/*.md`` runs in its own fresh ``python`` process, in an empty temporary
 folder, with the environment pytest was started with: its ```` ```python ```` blocks as the
-copy button copies them, and the input lines of its ```` ```pycon ```` blocks at a
-``>>>`` prompt, their output compared with the page's (doctest's comparison, with the
+copy button copies them, and the input lines of its ```` ```pycon ```` blocks (what their
+copy button copies, docs/hooks/copytext.py) at a ``>>>`` prompt, their output compared
+with the page's (doctest's comparison, with the
 ``doctest_optionflags`` of pyproject.toml that ``--doctest-modules`` uses). ``--8<--``
 lines are expanded as the build expands them. pagerunner.py's docstring has the details.
 

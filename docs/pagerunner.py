@@ -6,8 +6,9 @@ started in an empty folder. This module does the same for every page ``docs/**/*
 - one new process per page (``sys.executable``), its working folder a new empty
   temporary folder, its environment the one pytest was started with (nothing added);
 - in page order, each ```` ```python ```` block runs as the copy button copies it, and the
-  input lines of each ```` ```pycon ```` block (``>>> `` / ``... `` stripped) run one
-  statement at a time, as at the ``>>>`` prompt, their output compared with the page's;
+  input lines of each ```` ```pycon ```` block (``>>> `` / ``... `` stripped, which is what
+  its copy button copies: docs/hooks/copytext.py) run one statement at a time, as at the
+  ``>>>`` prompt, their output compared with the page's;
 - ``--8<--`` lines are first expanded by pymdownx.snippets with the configuration of
   mkdocs.yml, so the code included from ``src/`` runs as it appears on the built page;
 - the one way to keep a block from running is the fence title ``title="does not run"``;
@@ -36,16 +37,22 @@ How the copy button copies (mkdocs-material 9.8): the button's target is the blo
 ``.md-annotation``), with trailing whitespace removed (``trimEnd()``). Line numbers are
 outside ``<code>`` (a separate table cell, or a CSS ``::before``), the title is outside
 too, and the line anchors are empty. Pygments drops the leading and trailing empty lines.
-So the copied text is the fence's body (after ``--8<--`` expansion) without its leading
-empty lines and its trailing whitespace: :attr:`Block.copy_text`. Material does not strip
-``>>>`` prompts or output: a pycon block's copy is its whole body, from which the reader
-types (and this runner runs) the input lines. tests/test_docs_blocks.py checks this
-against the built site and, when Chromium is available, against the real button.
+So the text of ``<code>`` is the fence's body (after ``--8<--`` expansion) without its
+leading empty lines and its trailing whitespace: :attr:`Block.text`, which is what the button
+copies from a python block. Unless an ancestor of ``<code>`` has a ``data-copy`` attribute:
+then the button copies that attribute (``trimEnd()`` too). The build hook
+docs/hooks/copytext.py gives every pycon block one: its input lines, prompts stripped, a
+blank line after each compound statement, computed from the examples that
+``copytext.pycon_examples`` reads from the block, the very examples this runner runs.
+:attr:`Block.copied` is the copy of either kind. tests/test_docs_blocks.py checks this
+against the built site and, when Chromium is available, against the real button, and pastes
+a copied pycon block into an interactive ``python``.
 """
 
 import difflib
 import doctest
 import html
+import importlib.util
 import inspect
 import json
 import os
@@ -65,6 +72,21 @@ from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
+
+
+def _load_copytext():
+    """The build hook that gives pycon blocks their copy text (docs/hooks/copytext.py), loaded
+    by its path: the runner runs the examples that its ``pycon_examples`` reads."""
+    name = "nnscratch_docs_copytext"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, DOCS / "hooks" / "copytext.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+copytext = _load_copytext()
 
 PYTHON_LANGS = {"python", "py", "python3", "py3"}
 PYCON_LANGS = {"pycon"}
@@ -288,13 +310,23 @@ class Block:
         return "\n".join(lines)
 
     @cached_property
-    def copy_text(self) -> str:
-        """What the page's copy button copies from this block (see the module's docstring)."""
+    def text(self) -> str:
+        """The text of the block's ``<code>`` on the built page (see the module's docstring):
+        a python block's copy, a pycon block's prompts, inputs and outputs."""
         return self.expanded.strip("\n").rstrip()
 
     @cached_property
+    def copied(self) -> str:
+        """What the page's copy button copies: :attr:`text` for a python block, the input
+        lines of the examples for a pycon block (``ValueError`` if it has none that can run
+        at a prompt; see docs/hooks/copytext.py)."""
+        if self.lang in PYCON_LANGS:
+            return copytext.paste_text(copytext.pycon_examples(self.text, self.where))
+        return self.text
+
+    @cached_property
     def origins(self) -> list[str]:
-        """For each line of :attr:`copy_text`: ``page:line`` or ``src/...:line`` it comes from."""
+        """For each line of :attr:`text`: ``page:line`` or ``src/...:line`` it comes from."""
         rel = page_name(self.page)
         lines, origins = [], []
         for k, raw in enumerate(self.body.splitlines()):
@@ -311,12 +343,12 @@ class Block:
         if lines != self.expanded.splitlines():  # a multi-line snippet block: no exact map
             origins = [f"{self.where} (after --8<-- expansion)"] * len(self.expanded.splitlines())
         lead = len(self.expanded) - len(self.expanded.lstrip("\n"))
-        n = len(self.copy_text.splitlines())
+        n = len(self.text.splitlines())
         return origins[lead : lead + n]
 
     def source_lines(self) -> list[tuple[str, str]]:
-        """``(origin, text)`` for each line of :attr:`copy_text`."""
-        return list(zip(self.origins, self.copy_text.splitlines(), strict=True))
+        """``(origin, text)`` for each line of :attr:`text`."""
+        return list(zip(self.origins, self.text.splitlines(), strict=True))
 
 
 def page_blocks(page: Path) -> list[Block]:
@@ -548,7 +580,6 @@ class Step:
     source: str = ""  #: python: the copied text
     examples: list[doctest.Example] = field(default_factory=list)  #: pycon
     flags: list[int] = field(default_factory=list)  #: pycon: each example's option flags
-    skipped_examples: int = 0  #: pycon examples marked ``# doctest: +SKIP``
 
     def filename(self, example: doctest.Example | None = None) -> str:
         """The name the code is compiled under: ``page:line`` of the fence or the example."""
@@ -618,7 +649,6 @@ def plan(blocks: list[Block], flags: int, torch: str | None = None
          ) -> tuple[list[Step], dict[int, BlockResult]]:
     """The steps to run; blocks that are skipped (:func:`skip_reason`; ``torch`` is
     :func:`torch_problem`'s answer) or cannot be run at all get their result at once."""
-    parser = doctest.DocTestParser()
     steps, early = [], {}
     for block in blocks:
         reason = skip_reason(block, torch)
@@ -627,22 +657,23 @@ def plan(blocks: list[Block], flags: int, torch: str | None = None
             continue
         step = Step(block)
         if block.kind == "python":
-            step.source = block.copy_text + "\n"
+            step.source = block.text + "\n"
         else:
-            try:
-                examples = parser.get_examples(block.copy_text + "\n", block.where)
+            try:  # the examples whose input lines the copy button copies
+                step.examples = copytext.pycon_examples(block.text, block.where)
             except ValueError as e:
                 early[block.index] = BlockResult("failed", f"{block.where}: pycon block: {e}")
                 continue
-            for ex in examples:
+            for ex in step.examples:
                 ex_flags = flags
                 for flag, on in ex.options.items():
                     ex_flags = ex_flags | flag if on else ex_flags & ~flag
-                if ex_flags & doctest.SKIP:
-                    step.skipped_examples += 1
-                    continue
-                step.examples.append(ex)
                 step.flags.append(ex_flags)
+            if any(f & doctest.SKIP for f in step.flags):  # SKIP in doctest_optionflags
+                early[block.index] = BlockResult(
+                    "failed", f"{block.where}: pycon block: the doctest flags skip its examples"
+                )
+                continue
             if not step.examples:
                 early[block.index] = BlockResult(
                     "failed", f"{block.where}: pycon block with no example to run"
@@ -930,11 +961,15 @@ def _report_pycon(step: Step, reports: list[str], output: str) -> str:
     return "\n\n".join(parts)
 
 
-def static_copy_text(code_html: str) -> str:
-    """The copy button's text of a ``<code>`` element's inner HTML, without a browser.
+def static_copy_text(code_html: str, data_copy: str | None = None) -> str:
+    """The copy button's text of a block, without a browser: the ``data-copy`` attribute of
+    its container when it has one (as found in the HTML), else the text of its ``<code>``
+    element (``code_html``, the element's inner HTML), trailing whitespace removed.
 
     Valid for the markup Pygments and pymdownx.highlight write (tags are spans and empty line
     anchors; the browser check in tests/test_docs_blocks.py confirms it on the built site).
     """
+    if data_copy is not None:
+        return html.unescape(data_copy).rstrip()
     code_html = re.sub(r'<span class="md-annotation.*?</span>', "", code_html, flags=re.S)
-    return html.unescape(re.sub(r"<[^>]+>", "", code_html)).rstrip()
+    return copytext.code_text(code_html).rstrip()
