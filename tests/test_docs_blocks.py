@@ -18,6 +18,7 @@ import functools
 import html
 import http.server
 import importlib.util
+import logging
 import os
 import re
 import subprocess
@@ -508,15 +509,21 @@ def test_a_pycon_copy_is_its_inputs_with_a_blank_line_after_each_compound_statem
     (">>> x = 1\n... y = 2\n>>> x\n1", "the prompt reads one statement at a time"),
     (">>> 1  # doctest: +SKIP\n1", 'a block titled "does not run" is the one way'),
 ])
-def test_a_pycon_block_no_prompt_could_show_fails_and_has_no_copy_text(tmp_path, body, why):
-    """The runner fails it (with the reason), the hook leaves its copy alone and warns."""
+def test_a_pycon_block_no_prompt_could_show_fails_and_has_no_copy_text(tmp_path, caplog, body,
+                                                                      why):
+    """The runner fails it (with the reason), the hook leaves its copy alone and warns (which
+    fails a ``--strict`` build)."""
     page = write_page(tmp_path, f"```pycon\n{body}\n```\n")
     run = PR.run_page(page)
     assert statuses(run) == ["failed"]
     assert run.results[0].message.startswith(f"{page}:1: pycon block: ") and why in (
         run.results[0].message)
     html_in = f'<div class="language-pycon highlight"><pre><code>{html.escape(body)}</code></pre>'
-    assert CT._with_copy_text(html_in, "page.md") == html_in
+    with caplog.at_level(logging.WARNING, logger=CT.log.name):
+        assert CT._with_copy_text(html_in, "page.md") == html_in
+    (record,) = caplog.records
+    assert record.getMessage().startswith("page.md: a pycon block keeps its plain copy: ")
+    assert why in record.getMessage()
 
 
 def _paste_into_python(text: str, cwd: Path) -> subprocess.CompletedProcess:
