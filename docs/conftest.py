@@ -2,8 +2,9 @@
 
 Each page ``docs/**/*.md`` runs in its own fresh ``python`` process, in an empty temporary
 folder, with the environment pytest was started with: its ```` ```python ```` blocks as the
-copy button copies them, and the input lines of its ```` ```pycon ```` blocks at a
-``>>>`` prompt, their output compared with the page's (doctest's comparison, with the
+copy button copies them, and the input lines of its ```` ```pycon ```` blocks (what their
+copy button copies, docs/hooks/copytext.py) at a ``>>>`` prompt, their output compared
+with the page's (doctest's comparison, with the
 ``doctest_optionflags`` of pyproject.toml that ``--doctest-modules`` uses). ``--8<--``
 lines are expanded as the build expands them. pagerunner.py's docstring has the details.
 
@@ -16,6 +17,9 @@ pytest items, for a page ``docs/x.md``:
   pastes the page stops at the first block that fails;
 - a block titled ``title="does not run"`` (the one way to keep a block from running) is
   a skipped item, counted in the summary line;
+- a block titled ``title="needs torch"`` runs like any block where ``import torch`` works
+  in the page's python; where it does not, it is a skipped item, reason
+  "needs torch (not installed)", counted apart in the summary line;
 - ``docs/x.md::end-of-page``: the page's process ended normally and left the folder it
   ran in empty (a page removes what it creates).
 
@@ -51,6 +55,7 @@ def _load_pagerunner():
 
 pagerunner = _load_pagerunner()
 SKIP_TITLE = pagerunner.SKIP_TITLE
+TORCH_TITLE = pagerunner.TORCH_TITLE
 
 
 class BlockFailed(Exception):
@@ -64,10 +69,12 @@ class MarkdownPage(pytest.File):
 
     def collect(self):
         blocks = pagerunner.page_blocks(self.path)
-        for block in blocks:
+        reasons = pagerunner.skip_reasons(blocks)  # the ones run_page decides on
+        for block, reason in zip(blocks, reasons, strict=True):
             label = "pycon" if block.lang in pagerunner.PYCON_LANGS else "python"
-            yield BlockItem.from_parent(self, name=f"line:{block.line}:{label}", block=block)
-        if any(block.kind != "skip" for block in blocks):
+            yield BlockItem.from_parent(self, name=f"line:{block.line}:{label}", block=block,
+                                        skip_reason=reason)
+        if any(reason is None for reason in reasons):
             yield EndOfPageItem.from_parent(self, name="end-of-page")
 
     def page_run(self):
@@ -78,16 +85,18 @@ class MarkdownPage(pytest.File):
 
 
 class BlockItem(pytest.Item):
-    def __init__(self, *, block, **kwargs) -> None:
+    def __init__(self, *, block, skip_reason=None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.block = block
         self.user_properties.append(("docs-block", block.kind))
         self.user_properties.append(("docs-page", pagerunner.page_name(block.page)))
-        if block.kind == "skip":  # a marker, so that the report points at the page's line
-            self.add_marker(pytest.mark.skip(reason=f'marked "{SKIP_TITLE}" ({block.where})'))
+        if skip_reason is not None:  # a marker, so that the report points at the page's line
+            self.add_marker(pytest.mark.skip(reason=skip_reason))
 
     def runtest(self) -> None:
         result = self.parent.page_run().results[self.block.index]
+        if result.status == "skipped":  # never reached: the item carries the skip marker
+            pytest.skip(result.message)
         if result.status == "failed":
             raise BlockFailed(result.message)
         if result.status == "not run":
@@ -143,11 +152,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
                 not_run += 1
             else:
                 failed += 1
-    skipped = sum(
-        1
-        for report in stats.get("skipped", [])
-        if f'marked "{SKIP_TITLE}"' in str(getattr(report, "longrepr", ""))
-    )
+    skipped = {SKIP_TITLE: 0, TORCH_TITLE: 0}
+    for report in stats.get("skipped", []):
+        reason = str(getattr(report, "longrepr", ""))
+        if f'marked "{SKIP_TITLE}"' in reason:
+            skipped[SKIP_TITLE] += 1
+        elif f"{TORCH_TITLE} (" in reason:
+            skipped[TORCH_TITLE] += 1
     examples = sum(
         1
         for report in stats.get("passed", [])
@@ -155,7 +166,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     )
     line = (
         f"docs: {len(pages)} pages, ran {ran['python']} python blocks and {ran['pycon']} pycon "
-        f"blocks, {examples} examples; skipped {skipped} blocks marked \"{SKIP_TITLE}\""
+        f"blocks, {examples} examples; skipped {skipped[SKIP_TITLE]} blocks marked "
+        f"\"{SKIP_TITLE}\" and {skipped[TORCH_TITLE]} marked \"{TORCH_TITLE}\""
     )
     if failed or not_run:
         line += f"; {failed} blocks failed, {not_run} not run after a failure"

@@ -6,11 +6,16 @@ started in an empty folder. This module does the same for every page ``docs/**/*
 - one new process per page (``sys.executable``), its working folder a new empty
   temporary folder, its environment the one pytest was started with (nothing added);
 - in page order, each ```` ```python ```` block runs as the copy button copies it, and the
-  input lines of each ```` ```pycon ```` block (``>>> `` / ``... `` stripped) run one
-  statement at a time, as at the ``>>>`` prompt, their output compared with the page's;
+  input lines of each ```` ```pycon ```` block (``>>> `` / ``... `` stripped, which is what
+  its copy button copies: docs/hooks/copytext.py) run one statement at a time, as at the
+  ``>>>`` prompt, their output compared with the page's;
 - ``--8<--`` lines are first expanded by pymdownx.snippets with the configuration of
   mkdocs.yml, so the code included from ``src/`` runs as it appears on the built page;
-- the one way to keep a block from running is the fence title ``title="does not run"``.
+- the one way to keep a block from running is the fence title ``title="does not run"``;
+- a block titled ``title="needs torch"`` runs like any other when ``import torch`` works in
+  the page's python (``sys.executable`` with the page's environment, tried in a process of
+  its own, so nothing is imported into the page), and is skipped, reason
+  "needs torch (not installed)", when it does not.
 
 The process runs :func:`_driver` (its source is passed with ``python -c``, so nothing of
 this module is importable there and ``sys.path[0]`` is the empty folder, as at a prompt).
@@ -32,16 +37,22 @@ How the copy button copies (mkdocs-material 9.8): the button's target is the blo
 ``.md-annotation``), with trailing whitespace removed (``trimEnd()``). Line numbers are
 outside ``<code>`` (a separate table cell, or a CSS ``::before``), the title is outside
 too, and the line anchors are empty. Pygments drops the leading and trailing empty lines.
-So the copied text is the fence's body (after ``--8<--`` expansion) without its leading
-empty lines and its trailing whitespace: :attr:`Block.copy_text`. Material does not strip
-``>>>`` prompts or output: a pycon block's copy is its whole body, from which the reader
-types (and this runner runs) the input lines. tests/test_docs_blocks.py checks this
-against the built site and, when Chromium is available, against the real button.
+So the text of ``<code>`` is the fence's body (after ``--8<--`` expansion) without its
+leading empty lines and its trailing whitespace: :attr:`Block.text`, which is what the button
+copies from a python block. Unless an ancestor of ``<code>`` has a ``data-copy`` attribute:
+then the button copies that attribute (``trimEnd()`` too). The build hook
+docs/hooks/copytext.py gives every pycon block one: its input lines, prompts stripped, a
+blank line after each compound statement, computed from the examples that
+``copytext.pycon_examples`` reads from the block, the very examples this runner runs.
+:attr:`Block.copied` is the copy of either kind. tests/test_docs_blocks.py checks this
+against the built site and, when Chromium is available, against the real button, and pastes
+a copied pycon block into an interactive ``python``.
 """
 
 import difflib
 import doctest
 import html
+import importlib.util
 import inspect
 import json
 import os
@@ -62,9 +73,26 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 
+
+def _load_copytext():
+    """The build hook that gives pycon blocks their copy text (docs/hooks/copytext.py), loaded
+    by its path: the runner runs the examples that its ``pycon_examples`` reads."""
+    name = "nnscratch_docs_copytext"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, DOCS / "hooks" / "copytext.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+copytext = _load_copytext()
+
 PYTHON_LANGS = {"python", "py", "python3", "py3"}
 PYCON_LANGS = {"pycon"}
 SKIP_TITLE = "does not run"
+#: The title of a block that needs PyTorch: run when ``import torch`` works, else skipped.
+TORCH_TITLE = "needs torch"
 #: Stops a hung page; a page is meant to take seconds to a minute or two.
 PAGE_TIMEOUT_S = 900
 #: The environment pytest was started with (read when this module is first imported, at
@@ -264,6 +292,11 @@ class Block:
         return "pycon" if self.lang in PYCON_LANGS else "python"
 
     @property
+    def needs_torch(self) -> bool:
+        """Titled "needs torch": run only where ``import torch`` works."""
+        return self.title is not None and self.title.strip() == TORCH_TITLE
+
+    @property
     def where(self) -> str:
         return f"{page_name(self.page)}:{self.line}"
 
@@ -277,13 +310,23 @@ class Block:
         return "\n".join(lines)
 
     @cached_property
-    def copy_text(self) -> str:
-        """What the page's copy button copies from this block (see the module's docstring)."""
+    def text(self) -> str:
+        """The text of the block's ``<code>`` on the built page (see the module's docstring):
+        a python block's copy, a pycon block's prompts, inputs and outputs."""
         return self.expanded.strip("\n").rstrip()
 
     @cached_property
+    def copied(self) -> str:
+        """What the page's copy button copies: :attr:`text` for a python block, the input
+        lines of the examples for a pycon block (``ValueError`` if it has none that can run
+        at a prompt; see docs/hooks/copytext.py)."""
+        if self.lang in PYCON_LANGS:
+            return copytext.paste_text(copytext.pycon_examples(self.text, self.where))
+        return self.text
+
+    @cached_property
     def origins(self) -> list[str]:
-        """For each line of :attr:`copy_text`: ``page:line`` or ``src/...:line`` it comes from."""
+        """For each line of :attr:`text`: ``page:line`` or ``src/...:line`` it comes from."""
         rel = page_name(self.page)
         lines, origins = [], []
         for k, raw in enumerate(self.body.splitlines()):
@@ -300,12 +343,12 @@ class Block:
         if lines != self.expanded.splitlines():  # a multi-line snippet block: no exact map
             origins = [f"{self.where} (after --8<-- expansion)"] * len(self.expanded.splitlines())
         lead = len(self.expanded) - len(self.expanded.lstrip("\n"))
-        n = len(self.copy_text.splitlines())
+        n = len(self.text.splitlines())
         return origins[lead : lead + n]
 
     def source_lines(self) -> list[tuple[str, str]]:
-        """``(origin, text)`` for each line of :attr:`copy_text`."""
-        return list(zip(self.origins, self.copy_text.splitlines(), strict=True))
+        """``(origin, text)`` for each line of :attr:`text`."""
+        return list(zip(self.origins, self.text.splitlines(), strict=True))
 
 
 def page_blocks(page: Path) -> list[Block]:
@@ -322,6 +365,66 @@ def page_blocks(page: Path) -> list[Block]:
         line = text.count("\n", 0, start) + 1
         blocks.append(Block(page, len(blocks), line, lang, title, body, indent))
     return blocks
+
+
+# --- Why a block is not run: "does not run", or "needs torch" where torch is missing -------
+
+#: Stops a hung ``import torch`` probe.
+PROBE_TIMEOUT_S = 300
+
+
+def import_problem(returncode: int, stderr: str, module: str = "torch") -> str | None:
+    """Why ``python -c "import module"`` failed, from its exit status and its stderr: None
+    if it worked, ``"not installed"`` if there is no such module, else the error's last line
+    (a broken install, a missing shared library: ``"import torch failed: OSError: ..."``)."""
+    if returncode == 0:
+        return None
+    last = next((line.strip() for line in reversed(stderr.splitlines()) if line.strip()), "")
+    if last == f"ModuleNotFoundError: No module named '{module}'":
+        return "not installed"
+    return f"import {module} failed: {last or f'exit status {returncode}'}"
+
+
+@cache
+def _torch_problem(executable: str, env: tuple[tuple[str, str], ...]) -> str | None:
+    with tempfile.TemporaryDirectory(prefix="nnscratch-torch-probe-") as cwd:
+        try:
+            proc = subprocess.run(
+                [executable, "-c", "import torch"], cwd=cwd, env=dict(env),
+                stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                timeout=PROBE_TIMEOUT_S,
+            )
+        except subprocess.TimeoutExpired:
+            return f"import torch failed: no answer after {PROBE_TIMEOUT_S} s"
+    return import_problem(proc.returncode, proc.stderr)
+
+
+def torch_problem(env: dict | None = None) -> str | None:
+    """None if ``import torch`` works in the page's python, else why not (:func:`import_problem`).
+
+    The page's python is ``sys.executable`` with the page's environment (``START_ENV``
+    unless given) in an empty folder; the import is tried in a ``python`` of its own, once
+    per environment, so that nothing is imported into any page's process.
+    """
+    env = START_ENV if env is None else env
+    return _torch_problem(sys.executable, tuple(sorted(env.items())))
+
+
+def skip_reason(block: Block, torch: str | None) -> str | None:
+    """Why ``block`` is not run, or None if it is. ``torch`` is :func:`torch_problem`'s answer
+    (only read for a block titled "needs torch")."""
+    if block.kind == "skip":
+        return f'marked "{SKIP_TITLE}" ({block.where})'
+    if block.needs_torch and torch is not None:
+        return f"{TORCH_TITLE} ({torch}) ({block.where})"
+    return None
+
+
+def skip_reasons(blocks: list[Block], env: dict | None = None) -> list[str | None]:
+    """:func:`skip_reason` of each block; ``import torch`` is tried only for a page that has
+    a block titled "needs torch"."""
+    torch = torch_problem(env) if any(b.needs_torch for b in blocks) else None
+    return [skip_reason(block, torch) for block in blocks]
 
 
 # --- Doctest flags and checker, shared with --doctest-modules ----------------------------
@@ -477,7 +580,6 @@ class Step:
     source: str = ""  #: python: the copied text
     examples: list[doctest.Example] = field(default_factory=list)  #: pycon
     flags: list[int] = field(default_factory=list)  #: pycon: each example's option flags
-    skipped_examples: int = 0  #: pycon examples marked ``# doctest: +SKIP``
 
     def filename(self, example: doctest.Example | None = None) -> str:
         """The name the code is compiled under: ``page:line`` of the fence or the example."""
@@ -543,32 +645,35 @@ class PageRun:
         return problems
 
 
-def plan(blocks: list[Block], flags: int) -> tuple[list[Step], dict[int, BlockResult]]:
-    """The steps to run; blocks that cannot be run at all get their result at once."""
-    parser = doctest.DocTestParser()
+def plan(blocks: list[Block], flags: int, torch: str | None = None
+         ) -> tuple[list[Step], dict[int, BlockResult]]:
+    """The steps to run; blocks that are skipped (:func:`skip_reason`; ``torch`` is
+    :func:`torch_problem`'s answer) or cannot be run at all get their result at once."""
     steps, early = [], {}
     for block in blocks:
-        if block.kind == "skip":
-            early[block.index] = BlockResult("skipped", f'marked "{SKIP_TITLE}" ({block.where})')
+        reason = skip_reason(block, torch)
+        if reason is not None:
+            early[block.index] = BlockResult("skipped", reason)
             continue
         step = Step(block)
         if block.kind == "python":
-            step.source = block.copy_text + "\n"
+            step.source = block.text + "\n"
         else:
-            try:
-                examples = parser.get_examples(block.copy_text + "\n", block.where)
+            try:  # the examples whose input lines the copy button copies
+                step.examples = copytext.pycon_examples(block.text, block.where)
             except ValueError as e:
                 early[block.index] = BlockResult("failed", f"{block.where}: pycon block: {e}")
                 continue
-            for ex in examples:
+            for ex in step.examples:
                 ex_flags = flags
                 for flag, on in ex.options.items():
                     ex_flags = ex_flags | flag if on else ex_flags & ~flag
-                if ex_flags & doctest.SKIP:
-                    step.skipped_examples += 1
-                    continue
-                step.examples.append(ex)
                 step.flags.append(ex_flags)
+            if any(f & doctest.SKIP for f in step.flags):  # SKIP in doctest_optionflags
+                early[block.index] = BlockResult(
+                    "failed", f"{block.where}: pycon block: the doctest flags skip its examples"
+                )
+                continue
             if not step.examples:
                 early[block.index] = BlockResult(
                     "failed", f"{block.where}: pycon block with no example to run"
@@ -583,7 +688,8 @@ def run_page(page: Path, timeout: float = PAGE_TIMEOUT_S, env: dict | None = Non
     page = Path(page).resolve()
     blocks = page_blocks(page)
     flags = doctest_flags()
-    steps, early = plan(blocks, flags)
+    torch = torch_problem(env) if any(b.needs_torch for b in blocks) else None
+    steps, early = plan(blocks, flags, torch)
     results: list[BlockResult | None] = [early.get(b.index) for b in blocks]
     if not steps:
         return PageRun(page, blocks, results, [], None, False, 0.0, "")
@@ -855,11 +961,15 @@ def _report_pycon(step: Step, reports: list[str], output: str) -> str:
     return "\n\n".join(parts)
 
 
-def static_copy_text(code_html: str) -> str:
-    """The copy button's text of a ``<code>`` element's inner HTML, without a browser.
+def static_copy_text(code_html: str, data_copy: str | None = None) -> str:
+    """The copy button's text of a block, without a browser: the ``data-copy`` attribute of
+    its container when it has one (as found in the HTML), else the text of its ``<code>``
+    element (``code_html``, the element's inner HTML), trailing whitespace removed.
 
     Valid for the markup Pygments and pymdownx.highlight write (tags are spans and empty line
     anchors; the browser check in tests/test_docs_blocks.py confirms it on the built site).
     """
+    if data_copy is not None:
+        return html.unescape(data_copy).rstrip()
     code_html = re.sub(r'<span class="md-annotation.*?</span>', "", code_html, flags=re.S)
-    return html.unescape(re.sub(r"<[^>]+>", "", code_html)).rstrip()
+    return copytext.code_text(code_html).rstrip()

@@ -2,7 +2,9 @@
 
 The backward functions compute ``dZ = dA * g'(Z)``. Their check: for a random upstream
 gradient ``dA``, ``dZ`` must be the gradient of the scalar ``f(Z) = Σ dA ⊙ g(Z)``, which
-centred finite differences approximate. Entries of ``Z`` are kept away from 0, where ``g``
+centred finite differences approximate, with the suite's criterion
+(``tests.test_gradcheck.assert_agrees_with_differences``; the scale of its rounding floor is
+``Σ |dA ⊙ g(Z)|``, the terms of ``f``). Entries of ``Z`` are kept away from 0, where ``g``
 has its kink and the difference quotient straddles two slopes.
 """
 
@@ -18,6 +20,7 @@ from nnscratch.activations import (
 )
 from nnscratch.gradcheck import numerical_gradient, relative_error
 from tests.conftest import ELEMENTWISE_BOUND as BOUND
+from tests.test_gradcheck import assert_agrees_with_differences
 
 
 def _away_from_zero(shape, rng, margin=1e-3):
@@ -34,16 +37,17 @@ def _away_from_zero(shape, rng, margin=1e-3):
         ("leaky_relu_default", leaky_relu, leaky_relu_backward),
     ],
 )
-def test_backward_matches_finite_differences(name, g, g_backward):
-    rng = np.random.default_rng(1)
-    Z = _away_from_zero((7, 5), rng)
-    dA = rng.standard_normal((7, 5))
+@pytest.mark.parametrize("shape, seed", [((7, 5), 1)])
+def test_backward_matches_finite_differences(name, g, g_backward, shape, seed):
+    rng = np.random.default_rng(seed)
+    Z = _away_from_zero(shape, rng)
+    dA = rng.standard_normal(shape)
     analytic = g_backward(dA, Z)
     numerical = numerical_gradient(lambda: float(np.sum(dA * g(Z))), Z)
-    err = relative_error(analytic, numerical)
-    print(f"{name}: relative error {err:.2e}")
+    print(f"{name}: relative error {relative_error(analytic, numerical):.2e}")
     assert analytic.shape == Z.shape
-    assert err <= BOUND
+    scale = float(np.sum(np.abs(dA * g(Z))))
+    assert_agrees_with_differences(analytic, numerical, BOUND, scale, name)
 
 
 def test_forward_values():

@@ -5,15 +5,135 @@ quadratic (for which the centred difference is exact up to rounding), a cubic (w
 error is exactly ``ε²`` times a known constant, so it shrinks 100× when ε shrinks 10×) and
 the one-sided difference it is compared against. ``relative_error`` is tried on its edge
 cases, and ``check_gradients`` must flag a deliberately wrong gradient.
+
+This file also holds the criterion that every gradient test of the suite asserts,
+:func:`assert_agrees_with_differences`; its docstring has the error analysis behind it.
 """
 
 import numpy as np
 import pytest
 
 from nnscratch.gradcheck import check_gradients, numerical_gradient, relative_error
+from nnscratch.softmax import softmax, softmax_backward
 from tests.conftest import LAYER_BOUND as BOUND
 
 """A correct float64 gradient agrees with finite differences at least this well."""
+
+U = np.finfo(np.float64).eps / 2
+"""The unit roundoff of float64, 2**-53: one rounding changes a number by at most ``u`` of it."""
+
+EPS = 1e-6
+"""``numerical_gradient``'s default step."""
+
+ROUNDINGS = 4
+"""κ: one evaluation of ``f`` is off by at most κ roundings of the size of its terms."""
+
+
+def rounding_floor(scale, size, eps=EPS):
+    """``√N κ u S / ε``: how far rounding alone can move ``N`` centred differences (2-norm)
+    of an ``f`` whose terms add up to ``S`` in magnitude (see
+    :func:`assert_agrees_with_differences`)."""
+    return float(np.sqrt(size) * ROUNDINGS * U * scale / eps)
+
+
+def assert_agrees_with_differences(analytic, numerical, bound, scale, what="gradient", eps=EPS):
+    """Assert ``‖a − n‖ ≤ bound · (‖a‖ + ‖n‖) + √N κ u S / ε`` (2-norms over the N entries).
+
+    ``a`` is the analytic gradient, ``n`` the centred differences of ``f`` with step ``ε``,
+    ``S`` (``scale``) the sum of the magnitudes of the terms that ``f`` adds up, ``u = 2⁻⁵³``.
+
+    Why not ``relative_error(a, n) ≤ bound`` alone. The centred difference of ``f`` as it is
+    computed, ``f̂ = f + r`` with a rounding error ``|r| ≤ ρ``, is
+    ``n_i = ∂f/∂θ_i + (ε²/6) ∂³f/∂θ_i³ + (r₊ − r₋) / 2ε``. For every function checked in
+    this suite the third derivative is a modest multiple of the first (ReLU pieces are linear,
+    softmax's derivatives all carry its ``a (1 − a)``, and ``cross_entropy_backward``'s test
+    keeps ``A`` far from 0), so the truncation term, ``ε² = 1e-12`` times it, is covered by the
+    relative part. The rounding term is not relative to the derivative at all:
+    ``|r₊ − r₋| / 2ε ≤ ρ / ε``, and ``ρ ≤ κ u S`` (a floating-point sum is off by a few
+    roundings of the size of its terms; a ``log`` turns its argument's relative error into an
+    absolute one, hence the ``1 +`` in the scale of a cross-entropy). ``relative_error``
+    divides this floor by ``‖a‖ + ‖n‖`` and so is ill-conditioned when the gradient is small
+    beside ``S``: a correct gradient fails ``bound`` as soon as
+    ``‖∇f‖ < √N ρ / (2 ε bound)``, up to ``2e-3 · √N · S`` for ``bound = 1e-7``. A
+    saturated softmax is such a case: scores 10 apart give gradient entries near ``5e-5``
+    while ``f`` stays near 1 (Hypothesis found two, kept as examples in tests/test_softmax.py
+    and tests/test_loss.py). Another ``ε`` does not cure it: the error
+    ``ε² M / 6 + κ u S / ε`` is smallest at ``ε = (3 κ u S / M)^(1/3)``, about ``1e-5`` for
+    unit scales, where it is still ``≈ 6e-11`` in absolute terms; ``ε = 1e-6`` is within an
+    order of magnitude of that, and no step brings the floor under ``bound`` times every
+    gradient.
+
+    What the criterion keeps. Where the gradient is well above the floor it is the
+    relative-error test, loosened a little (the floor adds about an eighth to
+    ``bound · (‖a‖ + ‖n‖)`` for a unit-scale softmax of 80 entries). Below that, a gradient
+    passes if it lies within ``√N κ u S / ε ≈ 4.4e-10 · √N · S`` of the differences: a
+    derivative that is wrong (a factor, a sign, a missing term) is wrong by an amount of the
+    gradient's own size, far above it, unless the true gradient is itself at the level of the
+    rounding noise, where no centred difference in float64 can tell it from zero.
+
+    κ = 4 roundings: the term's own (a product, an ``exp`` or a ``log``) and those of the sum.
+    Over 5,000 random draws of each gradient test of the suite, the largest
+    ``‖a − n‖ ε / (√N u S)`` measured was 1.9 (a saturated softmax), leaving out
+    ``cross_entropy_backward``, whose differences are off by truncation, ``ε² / 3A²`` of the
+    gradient (the relative part's business). The plain relative error rejected 17 of those
+    draws (softmax 1, its Jacobian 3, the linear layer 1, the L2 term 11, the network 1, and
+    none of cross-entropy, activations); this criterion none. They are kept as examples.
+    """
+    assert analytic.shape == numerical.shape, (what, analytic.shape, numerical.shape)
+    diff = float(np.linalg.norm(analytic - numerical))
+    size = float(np.linalg.norm(analytic) + np.linalg.norm(numerical))
+    floor = rounding_floor(scale, analytic.size, eps)
+    assert diff <= bound * size + floor, (
+        f"{what}: |a - n| = {diff:.2e} > {bound:.0e} (|a| + |n|) + rounding floor = "
+        f"{bound * size:.2e} + {floor:.2e} (relative error "
+        f"{relative_error(analytic, numerical):.2e})"
+    )
+
+
+def _saturated_softmax():
+    """The case Hypothesis found (tests/test_softmax.py): ``K = 2``, scores 9.8 apart."""
+    rng = np.random.default_rng(13)
+    Z = 2.0 * rng.standard_normal((2, 1))
+    G = rng.standard_normal((2, 1))
+
+    def f():
+        return float(np.sum(G * softmax(Z)))
+
+    return Z, G, f
+
+
+def test_the_rounding_floor_is_what_separates_a_saturated_gradient_from_its_differences():
+    """The gradient is ~5e-5 while ``f`` is ~1: its plain relative error is at the mercy of
+    rounding (the floor over ``2 ‖∇f‖`` is above ``BOUND``), the criterion is not."""
+    Z, G, f = _saturated_softmax()
+    analytic = softmax_backward(G, softmax(Z))
+    scale = float(np.sum(np.abs(G * softmax(Z))))
+    assert np.abs(analytic).max() < 1e-4 and 0.5 < scale < 1.5
+    floor = rounding_floor(scale, analytic.size)
+    assert floor / (2 * np.linalg.norm(analytic)) > BOUND       # ill-conditioned here
+    assert_agrees_with_differences(analytic, numerical_gradient(f, Z), BOUND, scale)
+
+
+@pytest.mark.parametrize("mistake", ["factor 2", "wrong sign", "no A factor", "1e-3 off"])
+def test_the_criterion_catches_wrong_derivatives_where_the_floor_applies(mistake):
+    Z, G, f = _saturated_softmax()
+    A = softmax(Z)
+    right = softmax_backward(G, A)
+    wrong = {"factor 2": 2 * right, "wrong sign": -right,
+             "no A factor": G - np.sum(A * G, axis=0), "1e-3 off": right * (1 + 1e-3)}[mistake]
+    numerical = numerical_gradient(f, Z)
+    with pytest.raises(AssertionError, match="rounding floor"):
+        assert_agrees_with_differences(wrong, numerical, BOUND, float(np.sum(np.abs(G * A))))
+
+
+def test_the_floor_is_small_beside_an_ordinary_gradient():
+    """Unit-scale scores, 80 entries: the floor adds about an eighth to what ``BOUND`` alone
+    allows; a wrong derivative is wrong by far more (1e-2 or more, relative)."""
+    rng = np.random.default_rng(0)
+    Z, G = rng.standard_normal((10, 8)), rng.standard_normal((10, 8))
+    analytic = softmax_backward(G, softmax(Z))
+    floor = rounding_floor(float(np.sum(np.abs(G * softmax(Z)))), analytic.size)
+    assert floor < 0.2 * BOUND * 2 * np.linalg.norm(analytic)
 
 
 def test_exact_for_a_quadratic():

@@ -2,18 +2,22 @@
 
 Each gradient of ``linear_backward`` is checked against centred finite differences in float64
 (``nnscratch.gradcheck``) of the scalar ``sum(G * linear_forward(A_prev, W, b))``, whose
-gradient with respect to ``Z`` is the random array ``G``; the relative error must stay below
-``BOUND``. The notebook's scalar bias gradient ``np.sum(dZ)`` is shown to fail that check.
+gradient with respect to ``Z`` is the random array ``G``, with the suite's criterion
+(``tests.test_gradcheck.assert_agrees_with_differences``): relative error below ``BOUND``, or
+within the rounding floor for a gradient too small beside the terms of ``f``, whose scale is
+``sum |G| * (|W| |A_prev| + |b|)`` (each ``Z`` entry is a sum of those products). The
+notebook's scalar bias gradient ``np.sum(dZ)`` is shown to fail that check.
 """
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from nnscratch.gradcheck import numerical_gradient, relative_error
 from nnscratch.linear import linear_backward, linear_forward
 from tests.conftest import LAYER_BOUND as BOUND
+from tests.test_gradcheck import assert_agrees_with_differences
 
 """Largest accepted relative error of an analytic gradient against finite differences."""
 
@@ -64,6 +68,7 @@ def test_backward_shapes(size, seed):
 
 @FAST
 @given(sizes, seeds)
+@example(size=(1, 4, 4), seed=1841980238)  # found by a local loop over seeds: 3.6e-7 > 1e-7
 def test_backward_matches_finite_differences(size, seed):
     n, n_prev, m = size
     A_prev, W, b, G = layer(n, n_prev, m, seed)
@@ -72,9 +77,9 @@ def test_backward_matches_finite_differences(size, seed):
     def f():
         return float(np.sum(G * linear_forward(A_prev, W, b)))
 
+    scale = float(np.sum(np.abs(G) * (np.abs(W) @ np.abs(A_prev) + np.abs(b))))
     for name, analytic, theta in (("dW", dW, W), ("db", db, b), ("dA_prev", dA_prev, A_prev)):
-        err = relative_error(analytic, numerical_gradient(f, theta))
-        assert err <= BOUND, f"{name}: relative error {err:.2e} > {BOUND:.0e}"
+        assert_agrees_with_differences(analytic, numerical_gradient(f, theta), BOUND, scale, name)
 
 
 # -- the notebook's bias gradient --------------------------------------------------------------

@@ -4,18 +4,23 @@ Every parameter of 2- and 3-layer networks (ReLU and Leaky ReLU hidden layers, w
 without the L2 term) is checked against centred finite differences of ``network.loss`` in
 float64. The inputs are chosen so that no pre-activation lies within ``KINK_MARGIN`` of 0:
 the finite differences then never straddle a ReLU kink, and a correct gradient agrees to
-about 1e-9. The bound asserted is ``BOUND``; the notebook's scalar bias gradient
-(``np.sum(dZ)``) misses it by orders of magnitude.
+about 1e-9. The criterion asserted is the suite's
+(``tests.test_gradcheck.assert_agrees_with_differences``) with ``BOUND``: relative error below
+it, or within the rounding floor for a gradient too small beside the loss, whose scale is
+``1 + loss`` (the log-probabilities' rounding, as for the cross-entropy alone; the scores'
+own rounding reaches the loss multiplied by ``dZ``, of order ``1/m``). The notebook's scalar
+bias gradient (``np.sum(dZ)``) misses it by orders of magnitude.
 """
 
 import numpy as np
 import pytest
 
-from nnscratch.gradcheck import check_gradients
+from nnscratch.gradcheck import check_gradients, numerical_gradient, relative_error
 from nnscratch.network import backward, forward, layer_sizes, loss
 from nnscratch.onehot import one_hot
 from tests.conftest import NETWORK_BOUND as BOUND
 from tests.conftest import tiny_network
+from tests.test_gradcheck import assert_agrees_with_differences
 
 KINK_MARGIN = 1e-3  # ≫ the finite-difference step 1e-6 times any weight
 M = 6
@@ -32,22 +37,33 @@ CASES = [
     for activation in ("relu", "leaky_relu")
     for lam in (0.0, 0.7)
 ]
+SEEDED = [(*case, 0) for case in CASES] + [
+    # Found by a local loop over random seeds: relative error 3.5e-6 > 1e-6.
+    ([5, 4, 3, 3], "relu", 0.0, 174790283),
+]
 
 
 @pytest.mark.parametrize(
-    "sizes, activation, lam", CASES,
-    ids=[f"{len(s) - 1}layer-{a}-lam{lam}" for s, a, lam in CASES],
+    "sizes, activation, lam, seed", SEEDED,
+    ids=[f"{len(s) - 1}layer-{a}-lam{lam}-seed{seed}" for s, a, lam, seed in SEEDED],
 )
-def test_every_gradient_matches_finite_differences(sizes, activation, lam):
-    params, X, Y = tiny_network(sizes)
+def test_every_gradient_matches_finite_differences(sizes, activation, lam, seed):
+    params, X, Y = tiny_network(sizes, seed)
     AL, cache = forward(params, X, activation)
     assert_away_from_kinks(cache)
     grads = backward(params, cache, AL, Y, activation, lam=lam)
-    errors = check_gradients(lambda: loss(params, X, Y, activation, lam=lam), params, grads)
-    shown = ", ".join(f"{k} {e:.1e}" for k, e in errors.items())
-    print(f"{sizes} {activation} lam={lam}: {shown}")
-    assert set(errors) == set(params)
-    assert max(errors.values()) <= BOUND, errors
+    assert set(grads) == set(params)
+
+    def f():
+        return loss(params, X, Y, activation, lam=lam)
+
+    scale = 1 + f()
+    shown = []
+    for k in params:
+        numerical = numerical_gradient(f, params[k])
+        shown.append(f"{k} {relative_error(grads[k], numerical):.1e}")
+        assert_agrees_with_differences(grads[k], numerical, BOUND, scale, k)
+    print(f"{sizes} {activation} lam={lam}: {', '.join(shown)}")
 
 
 @pytest.mark.parametrize("sizes", [[784, 100, 10], [784, 100, 100, 10]])

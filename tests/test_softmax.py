@@ -1,19 +1,23 @@
 """Softmax (``nnscratch.softmax``): the forward properties and both backward functions.
 
 Every gradient is checked against centred finite differences in float64
-(``nnscratch.gradcheck``); the relative error must stay below ``BOUND`` and is shown in the
-assertion message when it does not.
+(``nnscratch.gradcheck``) with the suite's criterion,
+``tests.test_gradcheck.assert_agrees_with_differences``: relative error below ``BOUND`` or,
+for a gradient too small beside the terms of ``f`` for a ratio to mean anything, a
+difference within the rounding floor of the differences. Random cases that failed once
+are kept as ``@example`` regression cases.
 """
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from nnscratch.gradcheck import numerical_gradient, relative_error
+from nnscratch.gradcheck import numerical_gradient
 from nnscratch.softmax import softmax, softmax_backward, softmax_jacobian
 from tests.conftest import LAYER_BOUND as BOUND
+from tests.test_gradcheck import assert_agrees_with_differences
 
 """Largest accepted relative error of an analytic gradient against finite differences."""
 
@@ -91,12 +95,17 @@ def numerical_jacobian(z):
 
 @FAST
 @given(st.integers(2, 10), seeds)
+# Found by a local loop over random seeds: relative errors 1.1e-7 to 1.6e-7 > 1e-7.
+@example(K=2, seed=3063260582)
+@example(K=4, seed=2699380640)
+@example(K=2, seed=971006553)
 def test_jacobian_matches_finite_differences(K, seed):
+    """Row ``i`` differentiates the probability ``softmax(z)_i``: scale 1 (a probability,
+    computed to a few roundings of 1)."""
     z = 2.0 * np.random.default_rng(seed).standard_normal(K)
     J = softmax_jacobian(softmax(z.reshape(K, 1))[:, 0])
     assert J.shape == (K, K)
-    err = relative_error(J, numerical_jacobian(z))
-    assert err <= BOUND, f"Jacobian: relative error {err:.2e} > {BOUND:.0e}"
+    assert_agrees_with_differences(J, numerical_jacobian(z), BOUND, 1.0, "Jacobian")
 
 
 @FAST
@@ -113,16 +122,24 @@ def test_jacobian_is_symmetric_and_rows_sum_to_zero(K, seed):
 
 @FAST
 @given(shapes, seeds)
+@example(shape=(2, 1), seed=13)  # relative error 1.46e-07 > 1e-07: gradient ~5e-5, f ~ 1
+@example(shape=(2, 1), seed=2214686427)  # found by a local loop over random seeds
 def test_backward_matches_finite_differences(shape, seed):
-    """``softmax_backward(G, softmax(Z))`` is the gradient of ``sum(G * softmax(Z))`` in ``Z``."""
+    """``softmax_backward(G, softmax(Z))`` is the gradient of ``f = sum(G * softmax(Z))`` in
+    ``Z``; the scale of the rounding floor is ``sum |G * softmax(Z)|``, the terms of ``f``.
+
+    The example: two scores 9.8 apart, so the gradient entries are ``±4.9e-5`` while ``f``
+    is 0.96. Rounding puts ``~1e-11`` between the differences and the exact gradient, a
+    relative error above ``BOUND`` for a correct gradient; within the floor ``6e-10``.
+    """
     rng = np.random.default_rng(seed)
     Z = 2.0 * rng.standard_normal(shape)
     G = rng.standard_normal(shape)                   # a random upstream gradient dA
     analytic = softmax_backward(G, softmax(Z))
     numerical = numerical_gradient(lambda: float(np.sum(G * softmax(Z))), Z)
     assert analytic.shape == Z.shape
-    err = relative_error(analytic, numerical)
-    assert err <= BOUND, f"softmax_backward: relative error {err:.2e} > {BOUND:.0e}"
+    scale = float(np.sum(np.abs(G * softmax(Z))))
+    assert_agrees_with_differences(analytic, numerical, BOUND, scale, "softmax_backward")
 
 
 @FAST
