@@ -199,7 +199,7 @@ def test_to_sequential_round_trip_and_layout():
     back = bridge.params_of(model)
     assert all(np.array_equal(back[k], params[k]) for k in params)
     back["W1"][0, 0] = 99.0                           # a copy: the model is not changed
-    assert float(model[0].weight[0, 0]) != 99.0
+    assert model[0].weight[0, 0].item() != 99.0
 
 
 @needs_torch
