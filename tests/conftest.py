@@ -1,16 +1,34 @@
 """Helpers shared by the test files: gradient-check bounds, IDX and CSV builders, tiny
 networks and problems. Import them as ``from tests.conftest import ...`` (``tests`` is a
-package, so this ``conftest`` is never confused with ``docs/conftest.py``)."""
+package, so this ``conftest`` is never confused with ``docs/conftest.py``).
+
+Hypothesis profiles: ``ci`` (the default) is derandomised, so every run draws the same
+examples and the README's test command gives the same result on every machine; ``dev``
+explores (new random examples each run, many more of them, with the example database)::
+
+    HYPOTHESIS_PROFILE=dev .venv/bin/pytest tests/test_modelfile.py tests/test_data_properties.py
+
+Every failure ``dev`` finds becomes an explicit regression case (``@example``) beside the
+property, which sets no ``max_examples`` or ``derandomize`` of its own.
+"""
 
 import gzip
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 from nnscratch.data import PIXEL_COLUMNS
 from nnscratch.errors import InputError
 from nnscratch.onehot import one_hot
+
+settings.register_profile(
+    "ci", derandomize=True, database=None, max_examples=50, deadline=None, print_blob=True,
+)
+settings.register_profile("dev", max_examples=2000, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # --- gradient-check bounds: the largest relative error allowed against centred differences
 # (float64, ε = 1e-6). Each test keeps the bound it always had; the names say why they differ.

@@ -21,6 +21,7 @@ import pytest
 from nnscratch import cli
 from nnscratch.data import load_sample
 from nnscratch.modelfile import load_checkpoint, load_model, save_model
+from tests.test_modelfile import DAMAGED
 
 TINY = ["--layers", "16", "--epochs", "2", "--quiet"]
 HEADER = "label," + ",".join(f"pixel{i}" for i in range(784))
@@ -337,6 +338,39 @@ def test_bad_model_file(case, command, model, tmp_path, capsys):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("case", sorted(DAMAGED))
+@pytest.mark.parametrize("command", ["evaluate", "predict", "train --resume"])
+def test_damaged_or_hostile_model_file(case, command, model, tmp_path, capsys):
+    """Every damaged-zip and bad-.npy case of test_modelfile.py, made from a real trained
+    model, through each command that reads a model: one line, exit 2, nothing written."""
+    make, says = DAMAGED[case]
+    bad = write(tmp_path / "damaged.npz", make(model.read_bytes(), tmp_path))
+    data = write_csv(tmp_path / "d.csv", sample_rows(3))
+    out = tmp_path / "out.file"
+    args = {"evaluate": ["evaluate", "--model", bad],
+            "predict": ["predict", "--model", bad, "--data", data, "--out", out],
+            "train --resume": ["train", "--resume", bad, "--quiet", "--out", out]}[command]
+    code, stdout, err = run(args, capsys)
+    assert_clean_failure(code, err, str(bad), says)
+    assert stdout == ""
+    assert not out.exists() and not list(tmp_path.glob(".*.tmp"))
+    assert not (tmp_path / "the pickle ran").exists()
+
+
+def test_damaged_model_in_a_real_process(model, tmp_path):
+    """The case Hypothesis found, through the console script: exit 2, one line."""
+    bad = write(tmp_path / "damaged.npz", DAMAGED["zip version 10.9"][0](model.read_bytes(),
+                                                                         tmp_path))
+    env = {**os.environ, "PYTHONWARNINGS": "error"}
+    proc = subprocess.run([sys.executable, "-m", "nnscratch", "evaluate", "--model", str(bad)],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [
+        f"nnscratch: error: {bad}: not a readable model file "
+        "(NotImplementedError: zip file version 10.9)"]
+
+
 def test_model_and_data_shapes_mismatch(tmp_path, capsys):
     small = tmp_path / "small.npz"
     save_model(small, {"W1": np.zeros((3, 5), np.float32), "b1": np.zeros((3, 1), np.float32)},
@@ -397,7 +431,7 @@ def test_console_script_exit_code_and_single_line(tmp_path):
                           env=env)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        f"nnscratch: error: {tmp_path / 'missing.npz'}: no such file"]
+        f"nnscratch: error: {tmp_path / 'missing.npz'}: no such file or directory"]
 
 
 # ---------------------------------------------------------------------------------------

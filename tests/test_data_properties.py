@@ -21,9 +21,8 @@ from nnscratch.data.idx import read_idx
 from nnscratch.errors import InputError
 from tests.conftest import idx_bytes
 
-SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+# How many examples, and whether they are derandomised: tests/conftest.py's profile.
+SETTINGS = settings(suppress_health_check=[HealthCheck.too_slow])
 
 # Tokens whose meaning is certain: value (a whole number) or None (must be rejected).
 VALID_TOKENS = {

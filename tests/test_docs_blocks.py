@@ -21,7 +21,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_site_build import built_site
+
+from tests.test_site_build import built_site
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -401,7 +402,7 @@ def copied_by_the_button():
     Chromium runs in a thread of its own: Playwright's sync API refuses to start a second
     time in a thread where it already runs (tests/test_browser.py's session browser).
     """
-    import test_browser  # here, not at the top: importing it builds the site
+    from tests import test_browser  # here, not at the top: importing it builds the site
 
     if not Path(test_browser.CHROMIUM).exists():
         test_browser._unavailable(f"{test_browser.CHROMIUM} is missing")

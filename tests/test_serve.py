@@ -33,7 +33,8 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from test_site_build import OFFHOST, ROOT
+
+from tests.test_site_build import OFFHOST, ROOT
 
 TIMEOUT = float(os.environ.get("NNSCRATCH_SERVE_TIMEOUT", "600"))
 PNG = b"\x89PNG\r\n\x1a\n"

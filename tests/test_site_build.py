@@ -22,7 +22,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from test_lint import project_files
+
+from tests.test_lint import project_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT / "mkdocs.yml", ROOT / "docs", ROOT / "src" / "nnscratch"]

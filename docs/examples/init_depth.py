@@ -77,7 +77,7 @@ stds = {
 
 print("layer " + "".join(f"{name:>26}" for name in stds))
 for l in range(DEPTH):
-    print(f"{l + 1:5d} " + "".join(f"{s[l]:26.3e}" for s in stds.values()))
+    print(f"{l + 1:5d} " + "".join(f"{s[l]:26.2e}" for s in stds.values()))
 
 # %% [markdown]
 # The ratio from one layer to the next, averaged over layers 2 to 10 (geometric mean),

@@ -7,9 +7,12 @@ array), a correct gradient in float64 with ``ε = 1e-6`` typically agrees to ``1
 better; a wrong one is off by ``1e-2`` or more.
 """
 
+# --8<-- [start:imports]
 from collections.abc import Callable
 
 import numpy as np
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:numerical_gradient]
@@ -65,8 +68,11 @@ def check_gradients(
     ``f()`` computes the loss from ``params`` (whose arrays are nudged in place).
 
     >>> params = {"w": np.array([3.0])}
-    >>> check_gradients(lambda: float(params["w"][0] ** 2), params, {"w": np.array([6.0])})
-    {'w': 0.0}
+    >>> f = lambda: float(params["w"][0] ** 2)            # f = w², f' = 2w = 6
+    >>> check_gradients(f, params, {"w": np.array([6.0])})["w"] < 1e-8
+    True
+    >>> round(check_gradients(f, params, {"w": np.array([5.0])})["w"], 4)   # |5 - 6| / (5 + 6)
+    0.0909
     """
     return {
         k: round(relative_error(grads[k], numerical_gradient(f, params[k], eps)), 12)

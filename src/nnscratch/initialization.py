@@ -6,11 +6,14 @@ layer to layer (He et al., 2015). Too small and the signal dies with depth; too 
 it explodes.
 """
 
+# --8<-- [start:imports]
 from collections.abc import Sequence
 
 import numpy as np
 
 from nnscratch.network import Params
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:he_init]

@@ -4,9 +4,12 @@ Only weights are penalised, not biases: a bias shifts a unit's threshold and doe
 the function any less smooth, and there are too few of them to overfit with.
 """
 
+# --8<-- [start:imports]
 from collections.abc import Iterable
 
 import numpy as np
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:l2]
