@@ -2,7 +2,7 @@
 # # nnscratch and PyTorch, step by step
 #
 # The figure of the chapter [From scratch to PyTorch](../pytorch.md#the-training-loop): one
-# network trained three times from the same initial parameters on the same mini-batches —
+# network, trained in three runs from the same initial parameters on the same mini-batches:
 # by the library, by PyTorch, and by PyTorch with its Adam's ε placed as the library places
 # it. Nothing is trained here, and PyTorch is not needed: this page reads
 # `docs/results/pytorch.json`, written by the command printed below (with
@@ -31,9 +31,9 @@ fig = plot_loss_agreement(
     reference="nnscratch",
 )
 show(fig, alt="Two panels over the same training steps. Left: the loss of the three runs "
-              "against the step, falling from about 2.7; the curves lie on top of each "
-              "other. Right, on a log scale: the relative difference of each PyTorch run "
-              "from nnscratch; PyTorch's own Adam drifts away step after step, while "
+              "against the step, falling; the curves lie on top of each other. Right, on a "
+              "log scale: the relative difference of each PyTorch run from nnscratch; "
+              "PyTorch's own Adam moves away within the first steps and stays apart, while "
               "PyTorch with the library's ε stays at the level of rounding errors.")
 
 # %% [markdown]
