@@ -183,3 +183,53 @@ def show(fig: Figure, alt: str) -> None:
     finally:
         plt.close(fig)
 # --8<-- [end:show]
+
+
+# --8<-- [start:plot_loss_agreement]
+def plot_loss_agreement(
+    losses: Mapping[str, Sequence[float]], reference: str, fig: Figure | None = None
+) -> Figure:
+    """Loss curves of several runs over the same steps, and how far each is from ``reference``.
+
+    ``losses`` maps a run's name (the legend) to its loss at steps 1, 2, ...; all runs must
+    have the same number of steps. Left: the losses. Right, on a log scale: the relative
+    difference ``|loss - loss_ref| / loss_ref`` of every other run; steps where it is exactly
+    0 are left out of its line (a log scale has no 0).
+
+    >>> f = plot_loss_agreement({"a": [2.0, 1.0, 0.5], "b": [2.0, 1.1, 0.5]}, reference="a")
+    >>> [ax.get_yscale() for ax in f.axes], [line.get_label() for line in f.axes[1].lines]
+    (['linear', 'log'], ['b'])
+    >>> plt.close(f)
+    """
+    if reference not in losses:
+        raise ValueError(f"reference {reference!r} is not one of the runs {sorted(losses)}")
+    ref = np.asarray(losses[reference], dtype=float)
+    if any(len(v) != ref.size for v in losses.values()):
+        raise ValueError("every run must have the same number of steps")
+    steps = np.arange(1, ref.size + 1)
+    if fig is None:
+        fig = plt.figure(figsize=(9, 3.4))
+    ax_loss, ax_diff = fig.subplots(1, 2)
+    colours = [OKABE_ITO[c] for c in ("blue", "vermillion", "bluish_green", "orange")]
+    for (name, values), colour in zip(losses.items(), colours * len(losses), strict=False):
+        values = np.asarray(values, dtype=float)
+        ref_run = name == reference
+        ax_loss.plot(steps, values, color=colour, label=name, lw=2.5 if ref_run else 1.2,
+                     linestyle="-" if ref_run else "--")
+        if not ref_run:
+            rel = np.abs(values - ref) / np.abs(ref)
+            ax_diff.plot(steps, np.where(rel > 0, rel, np.nan), color=colour, label=name, lw=1.2)
+    ax_loss.set_xlabel("step")
+    ax_loss.set_ylabel("loss")
+    ax_loss.set_title("loss at each step")
+    ax_loss.legend()
+    ax_diff.set_yscale("log")
+    ax_diff.set_xlabel("step")
+    ax_diff.set_ylabel(f"|loss − loss({reference})| / loss")
+    ax_diff.set_title(f"relative difference from {reference}")
+    ax_diff.legend()
+    for ax in (ax_loss, ax_diff):
+        ax.grid(True, color=GREY, alpha=0.25)
+    fig.tight_layout()
+    return _style(fig)
+# --8<-- [end:plot_loss_agreement]
