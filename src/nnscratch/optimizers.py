@@ -12,12 +12,14 @@ per parameter; the fast path (``nnscratch.fast_training``) calls it once on all 
 laid end to end in one flat array, which computes the same numbers.
 """
 
+# --8<-- [start:imports]
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
 
 from nnscratch.network import Params
+# --8<-- [end:imports]
 
 
 # --8<-- [start:gd]
