@@ -253,7 +253,7 @@ def report(offenders: list[Typed]) -> str:
 
 
 def test_no_typed_measurements():
-    from test_site_build import built_site
+    from tests.test_site_build import built_site
 
     unit_list = units(built_site())
     assert any(u.page == "notebook.md" for u in unit_list)

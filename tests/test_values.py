@@ -322,7 +322,7 @@ def _rendered(site: Path):
 
 @pytest.fixture(scope="module")
 def book_site():
-    from test_site_build import built_site
+    from tests.test_site_build import built_site
 
     return built_site()
 
