@@ -233,3 +233,46 @@ def test_search_finds_softmax(visit):
     )
     assert any("softmax" in href for href in links), links
     assert not v.problems, "\n".join(v.problems)
+
+
+ARTICLE_RAW_TEX_JS = """() => {
+  // Every text node of the page's article (prose, tables, admonitions, figure captions),
+  // outside code and outside typeset math. The check above reads only the elements that
+  // carry math when Markdown saw it; a formula Markdown never processed (a <figcaption>
+  // without markdown="span") has no such element, and only this one sees it.
+  const article = document.querySelector('article');
+  if (!article) return ['no <article> on the page'];
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
+    acceptNode: (n) => n.parentElement.closest(
+      'pre, code, script, style, textarea, mjx-container, mjx-assistive-mml')
+      ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+  });
+  const out = [];
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    for (const d of ['\\\\(', '\\\\[']) {
+      if (node.nodeValue.includes(d)) {
+        const where = node.parentElement.closest('figcaption') ? 'caption'
+          : node.parentElement.tagName.toLowerCase();
+        out.push(d + ' in ' + where + ': ' + node.nodeValue.trim().slice(0, 120));
+      }
+    }
+  }
+  return out;
+}"""
+
+
+def test_no_raw_tex_in_any_page_text_captions_included(browser, server):
+    """After MathJax, no page's visible text (captions included) holds a raw \\( or \\[."""
+    _, base = server
+    raw = {}
+    for path in _site_pages():
+        v = Visit(browser, base, path)
+        try:
+            v.wait_for_mathjax()
+            found = v.page.evaluate(ARTICLE_RAW_TEX_JS)
+        finally:
+            v.close()
+        if found:
+            raw[path] = found
+    assert not raw, f"raw TeX left in the text of {len(raw)} page(s): {raw}"

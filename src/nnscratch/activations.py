@@ -4,10 +4,10 @@ Each activation ``g`` comes as a pair: the forward function ``A = g(Z)`` and the
 function ``dZ = dA * g'(Z)``, which carries the gradient ``dA = ∂L/∂A`` back through ``g``.
 All arrays have the shape of ``Z``, ``(n_l, m)``; the functions act elementwise.
 
-At exactly ``z = 0`` neither function is differentiable. We use the right-hand slope
-convention of most libraries: ``relu'(0) = 0`` and ``leaky_relu'(0) = alpha``. Any value in
-between is a valid subgradient; the textbook's ReLU chapter counts how rarely ``z == 0``
-happens in practice.
+At exactly ``z = 0`` neither function is differentiable. We take the left-hand slope (the
+slope for ``z < 0``), the convention of most libraries: ``relu'(0) = 0`` and
+``leaky_relu'(0) = alpha``. Any value between the two one-sided slopes is a valid
+subgradient; the textbook's ReLU chapter counts how rarely ``z == 0`` happens in practice.
 """
 
 from collections.abc import Callable

@@ -1,8 +1,11 @@
 """Cross-entropy loss and its gradient, alone and combined with softmax.
 
 For predicted probabilities ``A`` and one-hot targets ``Y`` (both ``(K, m)``) the mean
-cross-entropy is ``L = -(1/m) sum_i sum_k Y_ki log A_ki``. The ``1/m`` of the mean is the
-one that ends up in every gradient of the network: we carry it in ``dZ``.
+cross-entropy is ``L = -(1/m) sum_i sum_k Y_ki log A_ki`` (examples ``i``, classes ``k``).
+The ``1/m`` of the mean ends up in every gradient of the network: we carry it in ``dZ``. (The
+objective ``J = L +`` the L2 penalty has a second one of its own: the penalty's gradient
+``(λ/m) W``, which ``network.backward`` adds to each weight gradient; see ``regularization``.)
+The derivation of ``dZ = (A - Y)/m`` is the textbook's page on the softmax gradient.
 """
 
 import numpy as np

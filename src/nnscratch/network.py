@@ -77,7 +77,8 @@ def backward(
     """Gradients of the mean cross-entropy (+ L2 penalty ``lam``) for every parameter.
 
     ``AL`` and the one-hot ``Y`` are ``(n_L, m)``. Returns a dict with the keys of
-    ``params``: ``grads["W3"]`` is ``∂L/∂W[3]`` with the shape of ``W[3]``, and so on.
+    ``params``: ``grads["W3"]`` is ``∂J/∂W[3]`` with the shape of ``W[3]``, and so on, where
+    ``J`` is the objective of ``loss`` (with ``lam=0``, the mean cross-entropy alone).
 
     >>> params = {"W1": np.array([[1.0, -1.0]]), "b1": np.array([[0.0]]),
     ...           "W2": np.array([[1.0], [-1.0]]), "b2": np.array([[0.0], [0.0]])}
@@ -111,7 +112,7 @@ def loss(
     params: Params, X: np.ndarray, Y: np.ndarray,
     activation: str = "relu", alpha: float = 0.01, lam: float = 0.0,
 ) -> float:
-    """The training objective: mean cross-entropy of ``forward(X)`` against ``Y`` plus L2.
+    """The training objective ``J``: mean cross-entropy of ``forward(X)`` against ``Y`` plus L2.
 
     >>> params = {"W1": np.zeros((2, 3)), "b1": np.zeros((2, 1))}
     >>> round(loss(params, np.ones((3, 4)), np.eye(2)[:, [0, 1, 0, 1]]), 6)  # log 2

@@ -103,9 +103,12 @@ class Momentum(Optimizer):
 class Adam(Optimizer):
     """Adam (Kingma & Ba, 2015): momentum on the gradient, scaled per weight by its RMS.
 
-    ``m ← β₁ m + (1-β₁) g``, ``v ← β₂ v + (1-β₂) g²``, bias-corrected by ``1 - βᵗ``, then
-    ``θ ← θ - η m̂ / (√v̂ + ε)``. Each weight's step is about ``η`` whatever the scale of its
-    gradient, which is why Adam needs little tuning.
+    ``m ← β₁ m + (1-β₁) g``, ``v ← β₂ v + (1-β₂) g²``, then, with both bias corrections
+    folded into one step size ``η_t = η √(1 - β₂ᵗ) / (1 - β₁ᵗ)``,
+    ``θ ← θ - η_t m / (√v + ε)``: the paper's efficient form. It is the textbook
+    ``θ ← θ - η m̂ / (√v̂ + ε)`` except that ``ε`` is added to ``√v`` instead of ``√v̂``.
+    Each weight's step is about ``η`` whatever the scale of its gradient, which is why Adam
+    needs little tuning.
 
     >>> p, g = {"w": np.array([0.0, 0.0])}, {"w": np.array([100.0, -0.01])}
     >>> Adam(lr=0.1).step(p, g); p["w"].round(4)   # first step: ±lr, whatever |g|

@@ -17,7 +17,9 @@ def l2_penalty(weights: Iterable[np.ndarray], lam: float, m: int) -> float:
     """``(λ / 2m) Σ_l ||W[l]||_F²``, the sum of every squared weight, scaled.
 
     ``weights`` are the matrices ``W[1..L]`` (any shapes); ``m`` is the number of examples
-    the data term averages over, so that the penalty keeps its weight as ``m`` changes.
+    the data term averages over. ``m`` times the objective is the summed loss plus
+    ``(λ/2) Σ_l ||W[l]||_F²``, so against the mean data term the penalty falls as ``1/m``:
+    the same ``λ`` regularises less when there are more examples.
 
     >>> l2_penalty([np.array([[1.0, 2.0]]), np.array([[3.0]])], lam=0.5, m=2)
     1.75

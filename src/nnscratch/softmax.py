@@ -26,9 +26,9 @@ def softmax(Z: np.ndarray) -> np.ndarray:
 
 # --8<-- [start:softmax_backward]
 def softmax_jacobian(a: np.ndarray) -> np.ndarray:
-    """The Jacobian ``∂a_i/∂z_j = a_i (δ_ij - a_j)`` of one softmax column ``a`` (shape ``(K,)``).
+    """The Jacobian ``D[k, j] = ∂a_k/∂z_j = a_k (δ_kj - a_j)`` of one softmax column ``a``.
 
-    The result is the ``(K, K)`` symmetric matrix ``diag(a) - a aᵀ``.
+    ``a`` has shape ``(K,)``; the result is the ``(K, K)`` symmetric matrix ``diag(a) - a aᵀ``.
 
     >>> softmax_jacobian(np.array([0.5, 0.5]))
     array([[ 0.25, -0.25],
@@ -40,7 +40,7 @@ def softmax_jacobian(a: np.ndarray) -> np.ndarray:
 def softmax_backward(dA: np.ndarray, A: np.ndarray) -> np.ndarray:
     """Carry ``dA = ∂L/∂A`` back through softmax: ``dZ = A * (dA - sum_k A_k dA_k)`` per column.
 
-    This is the Jacobian-vector product ``Jᵀ dA`` of :func:`softmax_jacobian`, done for all
+    This is the Jacobian-vector product ``Dᵀ dA`` of :func:`softmax_jacobian`, done for all
     ``m`` columns at once without forming any ``(K, K)`` matrix. ``dA``, ``A`` and ``dZ`` have
     shape ``(K, m)``.
 
