@@ -32,6 +32,9 @@ RESULTS = ROOT / "docs" / "results"
 RECHECKS = {
     "errata.json": ("tests/test_errata.py", "test_stored_check_run_is_reproduced"),
     "bench.json": ("tests/test_results_files.py", "test_bench_slice_has_the_file_s_structure"),
+    # Needs torch (it runs in .ci/run's PyTorch step); without torch the library's half of the
+    # file is still re-run by test_the_library_half_reproduces_the_file.
+    "pytorch.json": ("tests/test_pytorch_bridge.py", "test_command_slice_reproduces_the_file"),
     "notebook.json": ("tests/test_results_files.py",
                       "test_quoted_accuracies_fit_the_notebook_s_split"),
 }
