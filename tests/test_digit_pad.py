@@ -295,11 +295,12 @@ def test_model_is_the_recipe_of_the_page_and_scores_what_the_page_says(site, mod
                          check=True, cwd=tmp_path)
     evaluation = json.loads(out.stdout)
     assert evaluation["accuracy"] >= 0.95 and evaluation["n"] >= 500
-    shown = re.search(r'<span data-digit-pad="accuracy" title="([^"]+)">([\d.]+)%</span>', html)
+    shown = re.search(r'<span class="nn-value" data-digit-pad="accuracy" '
+                      r'data-source="digit-pad.npz" title="([^"]+)">([\d.]+)%</span>', html)
     assert shown and float(shown[2]) == round(100 * evaluation["accuracy"], 1)
     assert shown[1].startswith("nnscratch evaluate --model digit-pad.npz")
-    assert f'<span data-digit-pad="held-out" title="{shown[1]}">{evaluation["n"]:,}</span>' \
-        in html
+    assert (f'<span class="nn-value" data-digit-pad="held-out" data-source="digit-pad.npz" '
+            f'title="{shown[1]}">{evaluation["n"]:,}</span>') in html
 
 
 # --- The page in the browser ------------------------------------------------------------

@@ -89,8 +89,7 @@ colorbar.outline.set_edgecolor(GREY)
 fig.tight_layout()
 show(grey_text(fig), alt="Heatmap of the 10 by 10 confusion matrix on the test digits: true "
      "class down the rows, predicted class along the columns, each cell labelled with its "
-     "count. The diagonal is bright with counts in the hundreds; most off-diagonal cells are "
-     "dark with small counts or empty.")
+     "count, brighter for larger counts; the diagonal holds the correct predictions.")
 
 # %% [markdown]
 # ## The most confident mistakes

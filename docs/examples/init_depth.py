@@ -129,6 +129,5 @@ legend.get_frame().set_alpha(0.0)
 legend.get_frame().set_edgecolor(GREY)
 fig.tight_layout()
 show(fig, alt="Standard deviation of each layer's activations A[l] for layers 1 to 10 of a "
-              "ReLU stack, log scale, one line per initialisation: He stays level; rand times "
-              "0.01 falls steadily towards zero; the wrong fan-in rises steadily; standard "
-              "normal rises fastest, by many orders of magnitude.")
+              "ReLU stack, log scale, one line per initialisation: He, rand times 0.01, the "
+              "wrong fan-in and the standard normal.")

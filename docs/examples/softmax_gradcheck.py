@@ -95,7 +95,5 @@ ax.get_legend().get_frame().set_alpha(0.0)
 fig.tight_layout()
 show(fig, alt="Log-log plot of the relative error of the softmax cross-entropy gradient "
               "against the finite-difference step, from 1e-1 on the left to 1e-12 on the "
-              "right. Both curves are V-shaped: the error first falls as the step shrinks, "
-              "then rises again as rounding error takes over. The float64 curve dips far "
-              "below the dotted 1e-7 bound around the marked step 1e-6; the float32 curve "
-              "stays above the bound at every step.")
+              "right, one curve for float64 and one for float32, with the 1e-7 bound dotted "
+              "and the step 1e-6 marked.")

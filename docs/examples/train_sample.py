@@ -73,8 +73,8 @@ print(f"{epochs} epochs in {seconds:.1f} s")
 # %%
 fig = plot_history(history)
 show(fig, alt="Learning curve of the 784-100-10 network on the sample: on the left the "
-              "training loss per epoch, falling; on the right the train accuracy (solid) and "
-              "test accuracy (dashed) per epoch, rising then levelling off.")
+              "training loss per epoch; on the right the train accuracy (solid) and test "
+              "accuracy (dashed) per epoch.")
 
 # %%
 final = history[-1]

@@ -107,12 +107,10 @@ for text in legend.get_texts():
 fig.tight_layout()
 
 show(fig, alt="Learning curves of four optimizers training the same 784-100-10 network for "
-              "5 epochs. Left, training loss per epoch: full-batch gradient descent (vermillion, "
-              "solid, circles) stays far above the others; mini-batch SGD (sky blue, dashed, "
-              "squares), momentum (green, dash-dot, triangles) and Adam (orange, dotted, "
-              "diamonds) fall fast, Adam lowest. Right, test accuracy per epoch: the three "
-              "mini-batch methods rise quickly and level off close together, full-batch "
-              "gradient descent far below them.")
+              "5 epochs. Left, training loss per epoch; right, test accuracy per epoch. One line "
+              "per optimizer: full-batch gradient descent (vermillion, solid, circles), "
+              "mini-batch SGD (sky blue, dashed, squares), momentum (green, dash-dot, "
+              "triangles) and Adam (orange, dotted, diamonds).")
 
 # %% [markdown]
 # ## What the curves say

@@ -162,9 +162,12 @@ def on_page_content(html: str, page, config, files, **kwargs) -> str:
     source = (f"nnscratch evaluate --model {MODEL_NAME}: {correct} of {ev['n']} digits right, "
               f"{ev['data']}")
     rendered = {
-        "accuracy": f'<span data-digit-pad="accuracy" title="{source}">'
+        # class nn-value: a measured value with its source, like those of docs/hooks/values.py.
+        "accuracy": f'<span class="nn-value" data-digit-pad="accuracy" '
+                    f'data-source="{MODEL_NAME}" title="{source}">'
                     f"{100 * ev['accuracy']:.1f}%</span>",
-        "held-out": f'<span data-digit-pad="held-out" title="{source}">{ev["n"]:,}</span>',
+        "held-out": f'<span class="nn-value" data-digit-pad="held-out" '
+                    f'data-source="{MODEL_NAME}" title="{source}">{ev["n"]:,}</span>',
     }
     for name, value in rendered.items():
         html, n = re.subn(rf'<span data-digit-pad="{name}"></span>', value, html)
