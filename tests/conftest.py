@@ -13,7 +13,9 @@ property, which sets no ``max_examples`` or ``derandomize`` of its own.
 """
 
 import gzip
+import importlib.util
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -156,3 +158,16 @@ def toy(m: int = 200, n: int = 10, seed: int = 0, classes: int = 3):
     X, y = rng.random((n, m)), rng.integers(0, classes, m)
     X[0] += y  # learnable
     return X, y
+
+
+# --- modules that are files, not packages (docs/pagerunner.py, docs/conftest.py) ----------
+
+
+def load_by_path(name: str, path: Path):
+    """Import the file ``path`` as module ``name``, once per session."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+    return sys.modules[name]

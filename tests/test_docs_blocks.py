@@ -29,6 +29,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.conftest import load_by_path
 from tests.test_site_build import built_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,17 +47,8 @@ SKIP = re.compile(r"""title\s*=\s*["']does not run["']""")
 TORCH = re.compile(r"""title\s*=\s*["']needs torch["']""")
 
 
-def _load(name: str, path: Path):
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up there
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-PR = _load("nnscratch_docs_pagerunner", DOCS / "pagerunner.py")
-CONF = _load("nnscratch_docs_conftest", DOCS / "conftest.py")
+PR = load_by_path("nnscratch_docs_pagerunner", DOCS / "pagerunner.py")
+CONF = load_by_path("nnscratch_docs_conftest", DOCS / "conftest.py")
 CT = PR.copytext  # docs/hooks/copytext.py, as the runner loaded it
 PAGE_IDS = [str(p.relative_to(DOCS)) for p in PAGES]
 

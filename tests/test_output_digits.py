@@ -52,12 +52,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import load_by_path
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 SRC = ROOT / "src" / "nnscratch"
 PAGES = sorted(p for p in DOCS.rglob("*.md") if "overrides" not in p.parts)
 MODULES = sorted(SRC.rglob("*.py"))
 EXAMPLES = sorted((DOCS / "examples").glob("*.py"))
+PAGE_RUNNER = load_by_path("nnscratch_docs_pagerunner", DOCS / "pagerunner.py")
 
 MAX_DECIMAL_DIGITS = 6
 MAX_E_DIGITS = 3
@@ -136,45 +139,11 @@ class Expected:
         return f"{self.where}: {self.source.strip().splitlines()[0][:70]}"
 
 
-OPEN_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$")
-
-
 def fences(text: str) -> Iterator[tuple[int, str, str]]:
-    """Every fenced block of a page: ``(first line, info string, dedented body)``.
-
-    The same reading as docs/conftest.py: a fence closes on the same character, at least as
-    long, alone on its line; the body loses the opening fence's indentation (admonitions,
-    tabs, details).
-    """
-    lines = text.splitlines(keepends=True)
-    i = 0
-    while i < len(lines):
-        m = OPEN_FENCE.match(lines[i].rstrip("\r\n"))
-        if not m or (m["fence"][0] == "`" and "`" in m["info"]):
-            i += 1
-            continue
-        fence, indent = m["fence"], m["indent"]
-        close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
-        j = i + 1
-        while j < len(lines) and not close.match(lines[j].rstrip("\r\n")):
-            j += 1
-        body = []
-        for raw in lines[i + 1 : j]:
-            k = 0
-            while k < len(indent) and k < len(raw) and raw[k] in " \t":
-                k += 1
-            body.append(raw[k:])
-        yield i + 1, m["info"], "".join(body)
-        i = j + 1
-
-
-def language(info: str) -> str:
-    info = info.strip()
-    if info.startswith("{"):
-        m = re.search(r"\.([\w+-]+)", info)
-        return m.group(1).lower() if m else ""
-    m = re.match(r"[^\s{]+", info)
-    return m.group(0).lower() if m else ""
+    """Every fenced block of a page: ``(first line, info string, dedented body)``, read by
+    the page runner's own fence reader (docs/pagerunner.py), so both see the same blocks."""
+    for start, _end, _indent, info, body in PAGE_RUNNER.iter_fences(text):
+        yield text.count("\n", 0, start) + 1, info, body
 
 
 def examples_of(text: str, name: str, first_line: int) -> Iterator[Expected]:
@@ -187,7 +156,7 @@ def examples_of(text: str, name: str, first_line: int) -> Iterator[Expected]:
 def page_outputs(page: Path) -> list[Expected]:
     out = []
     for line, info, body in fences(page.read_text(encoding="utf-8")):
-        lang = language(info)
+        lang = PAGE_RUNNER.fence_language(info)
         if lang == "pycon" or (lang in {"python", "py", "python3", "py3"}
                                and body.lstrip().startswith(">>>")):
             out.extend(examples_of(body, page.name, line))
