@@ -165,7 +165,7 @@ def test_no_page_imports_a_private_name(page):
 
 CORE = {"onehot", "activations", "linear", "softmax", "loss", "regularization",
         "initialization", "network", "gradcheck", "optimizers", "evaluation"}
-BESIDE = {"errors", "files", "modelfile", "plots", "data"}
+BESIDE = {"errors", "files", "modelfile", "plots", "data", "export"}
 TRAINING = {"training", "fast_training"}
 MAY_IMPORT = {
     "core": {"core"},
