@@ -11,6 +11,7 @@ Set ``NNSCRATCH_SCREENSHOTS`` to a folder to keep the screenshots of the light, 
 phone-sized pages (otherwise they go to pytest's temporary folder).
 """
 
+import concurrent.futures
 import functools
 import http.server
 import json
@@ -112,23 +113,43 @@ def base(request, site):
     return site.resolve().as_uri() + "/"
 
 
+#: Chromium runs in a thread of its own: Playwright's sync API refuses to start in a thread
+#: where it already runs (tests/test_browser.py's session browser, in a run of the whole
+#: suite). The browser, the pages and every browser test's body live in that thread.
+CHROMIUM_THREAD = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="chromium")
+
+
+def in_chromium_thread(test):
+    """Run the test's body in :data:`CHROMIUM_THREAD` (its failures are raised here)."""
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return CHROMIUM_THREAD.submit(test, *args, **kwargs).result()
+    return run
+
+
+def _launch():
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    return playwright, playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
 @pytest.fixture(scope="session")
 def browser():
     reason = None
     if not Path(CHROMIUM).exists():
         reason = f"{CHROMIUM} is missing"
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         reason = "the playwright package is not installed"
     if reason:
         if REQUIRE:
             pytest.fail(f"NNSCRATCH_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
         pytest.skip(f"browser tests skipped: {reason} (apt-get install -y chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    playwright, b = CHROMIUM_THREAD.submit(_launch).result()
+    yield b
+    CHROMIUM_THREAD.submit(lambda: (b.close(), playwright.stop())).result()
 
 
 @pytest.fixture(scope="session")
@@ -222,13 +243,13 @@ def open_pad(browser):
     opened = []
 
     def open_(base: str, **options) -> Pad:
-        pad = Pad(browser, base, **options)
+        pad = Pad(browser, base, **options)   # called in CHROMIUM_THREAD, by the test
         opened.append(pad)
         return pad
 
     yield open_
     for pad in opened:
-        pad.close()
+        CHROMIUM_THREAD.submit(pad.close).result()
 
 
 @pytest.fixture(scope="session")
@@ -306,6 +327,7 @@ def test_model_is_the_recipe_of_the_page_and_scores_what_the_page_says(site, mod
 # --- The page in the browser ------------------------------------------------------------
 
 
+@in_chromium_thread
 def test_classify_agrees_with_numpy_forward(open_pad, base, model):
     params, meta = model
     data = load_sample()
@@ -332,6 +354,7 @@ def test_classify_agrees_with_numpy_forward(open_pad, base, model):
 
 
 @pytest.mark.parametrize("digit", sorted(DIGITS))
+@in_chromium_thread
 def test_drawn_digits_are_read_and_prepared_like_mnist(open_pad, http_base, digit):
     pad = open_pad(http_base)
     for size in SIZES:
@@ -348,6 +371,7 @@ def test_drawn_digits_are_read_and_prepared_like_mnist(open_pad, http_base, digi
     assert not pad.real_problems(), pad.real_problems()
 
 
+@in_chromium_thread
 def test_touch_and_pen_strokes_give_the_mouse_input(open_pad, http_base):
     pad = open_pad(http_base, has_touch=True)
     for strokes in (place(DIGITS[7], 0.6, (0.45, 0.5)), place(FOUR, 0.7, (0.5, 0.5))):
@@ -385,6 +409,7 @@ FRAMES_JS = """async () => {
 }"""
 
 
+@in_chromium_thread
 def test_recomputed_once_per_frame_and_final_after_pointerup(open_pad, http_base):
     pad = open_pad(http_base)
     r = pad.page.evaluate(FRAMES_JS)
@@ -396,6 +421,7 @@ def test_recomputed_once_per_frame_and_final_after_pointerup(open_pad, http_base
     assert not pad.problems, pad.problems
 
 
+@in_chromium_thread
 def test_panels_show_the_input_the_softmax_and_the_most_active_units(open_pad, http_base,
                                                                    model):
     params, meta = model
@@ -420,6 +446,7 @@ def test_panels_show_the_input_the_softmax_and_the_most_active_units(open_pad, h
     assert not pad.problems, pad.problems
 
 
+@in_chromium_thread
 def test_clear_button_and_escape_empty_the_pad(open_pad, http_base):
     pad = open_pad(http_base, viewport={"width": 1280, "height": 900})
     page = pad.page
@@ -441,6 +468,7 @@ def test_clear_button_and_escape_empty_the_pad(open_pad, http_base):
     assert not pad.problems, pad.problems
 
 
+@in_chromium_thread
 def test_exported_csv_round_trips_through_nnscratch_predict(open_pad, base, site, model,
                                                            tmp_path):
     params, meta = model
@@ -469,6 +497,7 @@ def test_exported_csv_round_trips_through_nnscratch_predict(open_pad, base, site
     assert not pad.real_problems(), pad.real_problems()
 
 
+@in_chromium_thread
 def test_nothing_is_loaded_from_another_host_nor_fetched(open_pad, base):
     pad = open_pad(base)
     assert pad.draw(place(DIGITS[7], 0.6, (0.55, 0.45)))["prediction"] == 7
@@ -486,6 +515,7 @@ def test_nothing_is_loaded_from_another_host_nor_fetched(open_pad, base):
     assert not pad.real_problems(), pad.real_problems()
 
 
+@in_chromium_thread
 def test_a_missing_weights_file_is_reported_on_the_page(browser, http_base):
     context = browser.new_context()
     try:
@@ -503,6 +533,7 @@ def test_a_missing_weights_file_is_reported_on_the_page(browser, http_base):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
+@in_chromium_thread
 def test_light_and_dark_mode(open_pad, http_base, shots, scheme):
     pad = open_pad(http_base, color_scheme=scheme, viewport={"width": 1280, "height": 1000})
     page = pad.page
@@ -524,6 +555,7 @@ def test_light_and_dark_mode(open_pad, http_base, shots, scheme):
     assert not pad.problems, pad.problems
 
 
+@in_chromium_thread
 def test_phone_sized_viewport_with_touch(open_pad, http_base, shots):
     pad = open_pad(http_base, viewport={"width": 390, "height": 844}, device_scale_factor=2,
                    is_mobile=True, has_touch=True)
