@@ -77,7 +77,7 @@ _JS_IMPORTS = re.compile(
 def is_off_host(url: str) -> bool:
     """True when ``url`` names a host (``https://h/``, ``//h/``, any ``scheme://``).
 
-    >>> [is_off_host(u) for u in ("https://elsewhere.example/x.js", "//elsewhere.example/x.js", "x.js",
+    >>> [is_off_host(u) for u in ("https://far.example/x.js", "//far.example/x.js", "x.js",
     ...                           "/assets/x.js", "data:image/png;base64,iVBO", "#top")]
     [True, True, False, False, False, False]
     """
