@@ -29,10 +29,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-# --8<-- [end:imports]
-
 SIDE = 28
 """Height and width of an MNIST image: ``X`` holds ``SIDE * SIDE = 784`` pixels per column."""
+# --8<-- [end:imports]
 
 
 # --8<-- [start:augmentation]
