@@ -168,7 +168,8 @@ def test_gaussian_kernel_and_matrix_match_their_closed_form():
     G = gaussian_matrix(N, 2.0)
     np.testing.assert_allclose(G[14, 8:21], k)                    # an interior row is k
     np.testing.assert_allclose(G, G.T)
-    F = np.zeros((1, N, N)); F[0, 14, 14] = 1.0
+    F = np.zeros((1, N, N))
+    F[0, 14, 14] = 1.0
     np.testing.assert_allclose(smooth(F, 2.0)[0, 8:21, 8:21], np.outer(k, k), atol=1e-15)
 
 

@@ -78,6 +78,16 @@ STAGE2 = {
 KINDS_RECIPE = TrainConfig(hidden=(256, 128), epochs=30)
 """The short fixed recipe on which each kind of distortion is measured."""
 
+CHECK_EPOCHS = 2
+"""The check run stored with ``kinds``: the ``all`` kind, seed 0, for this many epochs, cheap
+enough for the test suite to repeat (``tests/test_generalisation.py``)."""
+
+
+def check_task() -> tuple[str, TrainConfig, int]:
+    """The task of the check run (see :data:`CHECK_EPOCHS`)."""
+    return ("check", dataclasses.replace(KINDS_RECIPE, epochs=CHECK_EPOCHS,
+                                         augment=AUGMENTED.augment), 0)
+
 
 def kinds() -> dict[str, Augmentation | None]:
     """Each distortion of the ``--augment`` recipe alone, the affine ones together, all.
@@ -173,8 +183,9 @@ def measure_kinds(jobs: int) -> dict:
     """Every entry of :func:`kinds` on :data:`KINDS_RECIPE` over :data:`SEEDS`."""
     entries = run_stage({name: dataclasses.replace(KINDS_RECIPE, augment=aug)
                          for name, aug in kinds().items()}, 0, jobs)
+    check = validation_run(check_task())
     return {"recipe": KINDS_RECIPE.to_dict(), "val_fraction": VAL_FRACTION,
-            "seeds": list(SEEDS), "kinds": entries}
+            "seeds": list(SEEDS), "kinds": entries, "check": check}
 
 
 def cli_train(options: list[str], folder: str) -> dict:
@@ -307,6 +318,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     results[args.part] = {
         "command": command, "machine": machine(), "seconds": time.perf_counter() - start,
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"), **part}
+    # What wrote the file: every part's command, the first one also as "command".
+    commands = [results[k]["command"] for k in ("tune", "kinds", "final", "fashion")
+                if k in results]
+    results = {"command": commands[0], "commands": commands,
+               **{k: v for k, v in results.items() if k not in ("command", "commands")}}
     write_json(out, results)
     return 0
 
