@@ -85,8 +85,8 @@ class TrainConfig:
 
 # --8<-- [start:augmented]
 AUGMENTED = TrainConfig(
-    hidden=(512, 256), epochs=60, dropout=0.2,
-    augment=Augmentation(shift=2, rotation=10, scale=0.1, shear=0.1, elastic_alpha=34,
+    hidden=(512, 256), epochs=120, dropout=0.2,
+    augment=Augmentation(shift=2, rotation=10, scale=0.1, shear=0.1, elastic_alpha=20,
                          elastic_sigma=4),
 )
 """The recipe of ``nnscratch train --augment``: the defaults it changes, chosen for augmented
