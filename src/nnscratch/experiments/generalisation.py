@@ -305,7 +305,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = args.out or (FASHION_RESULTS if args.part == "fashion" else RESULTS)
     start = time.perf_counter()
     try:
-        results = load_json(out) if os.path.exists(out) else {}
         with tempfile.TemporaryDirectory() as folder:
             part = {"tune": lambda: tune(args.jobs), "kinds": lambda: measure_kinds(args.jobs),
                     "final": lambda: final(folder), "fashion": lambda: fashion(folder)}[
@@ -315,6 +314,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     for run in [part.get("run", {}), *part.get("runs", [])]:
         run.pop("model", None)
+    # Read the file only now: another part may have been written while this one ran.
+    results = load_json(out) if os.path.exists(out) else {}
     results[args.part] = {
         "command": command, "machine": machine(), "seconds": time.perf_counter() - start,
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"), **part}
