@@ -26,7 +26,7 @@ digit = digits.X[:, [7]]                   # one column (784, 1): a 3
 print("label:", digits.y[7])
 
 # %% [markdown]
-# Each kind alone keeps the other strengths at 0; the same digit is repeated eight times
+# Each kind alone keeps the other strengths at 0; the same digit is repeated in eight copies
 # and every copy gets its own draw (one call of `augment` per row, a batch of eight).
 
 # %%
@@ -50,6 +50,6 @@ for name, X in rows.items():
 
 # %%
 show(plot_variants(rows),
-     alt=f"The digit {digits.y[7]} of the sample, eight times per row: unchanged, then under "
+     alt=f"The digit {digits.y[7]} of the sample in eight copies per row: unchanged, then under "
          "random shifts, rotations, scalings, shears, elastic distortions, all affine maps "
          "together, and everything together. Every version is still clearly the same digit.")
