@@ -203,3 +203,32 @@ def test_same_seed_gives_the_same_augmented_batches(monkeypatch):
     assert all(np.array_equal(a, b) for a, b in zip(runs[0], runs[1], strict=True))
     assert not any(np.array_equal(a, b) for a, b in zip(runs[0], runs[2], strict=True))
     assert all(b.min() >= 0 and b.max() <= 1 for b in runs[0])
+
+
+def test_interrupted_keep_best_run_resumes_to_the_whole_run(tmp_path, monkeypatch):
+    """Ctrl-C after epoch 2 of 3: the checkpoint holds the best epoch so far and the last
+    epoch's parameters; resuming it gives the file of the uninterrupted run."""
+    whole, cut = tmp_path / "whole.npz", tmp_path / "cut.npz"
+    common = [*TINY, "--epochs", "3", "--lr", "0.02", "--val-fraction", "0.2", "--dropout", "0.1"]
+    assert cli.main(["train", *common, "--out", str(whole)]) == 0
+    real = cli.train
+
+    def until_ctrl_c(*args, callback, **kwargs):
+        def after_epoch(record, result):
+            callback(record, result)
+            if record["epoch"] == 2:
+                raise KeyboardInterrupt
+        return real(*args, callback=after_epoch, **kwargs)
+
+    monkeypatch.setattr(cli, "train", until_ctrl_c)
+    assert cli.main(["train", *common, "--out", str(cut)]) == 130
+    _, meta, state = load_checkpoint(cut)
+    assert not meta["complete"] and meta["epoch"] == 2 and "last/W1" in state
+    monkeypatch.setattr(cli, "train", real)
+    assert cli.main(["train", "--resume", str(cut), "--quiet", "--out", str(cut)]) == 0
+    (p1, m1, s1), (p2, m2, s2) = load_checkpoint(whole), load_checkpoint(cut)
+    assert m1["best_epoch"] == m2["best_epoch"] and m2["complete"]
+    for k in p1:
+        np.testing.assert_array_equal(p1[k], p2[k], err_msg=k)
+    for k in s1:
+        np.testing.assert_array_equal(s1[k], s2[k], err_msg=k)
