@@ -164,7 +164,8 @@ def test_no_page_imports_a_private_name(page):
 # the experiments apart (the CLI may import them lazily, inside the function that runs one).
 
 CORE = {"onehot", "activations", "linear", "softmax", "loss", "regularization",
-        "initialization", "network", "gradcheck", "optimizers", "evaluation"}
+        "initialization", "network", "gradcheck", "optimizers", "evaluation", "augment",
+        "dropout"}
 BESIDE = {"errors", "files", "modelfile", "plots", "data", "export"}
 TRAINING = {"training", "fast_training"}
 MAY_IMPORT = {

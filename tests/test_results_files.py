@@ -37,6 +37,9 @@ RECHECKS = {
     "pytorch.json": ("tests/test_pytorch_bridge.py", "test_command_slice_reproduces_the_file"),
     "notebook.json": ("tests/test_results_files.py",
                       "test_quoted_accuracies_fit_the_notebook_s_split"),
+    "augmentation.json": ("tests/test_generalisation.py", "test_stored_check_run_is_reproduced"),
+    "fashion-mnist.json": ("tests/test_generalisation.py",
+                           "test_fashion_results_follow_the_scaling_rule"),
 }
 # A second, slower re-check of bench.json (it retrains the accuracy run): tests/test_bench.py,
 # test_results_file_accuracy_is_reproducible.

@@ -23,12 +23,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from nnscratch import __version__
 from nnscratch.activations import ACTIVATIONS
+from nnscratch.augment import Augmentation
 from nnscratch.data import Dataset, load, train_test_split
+from nnscratch.data.split import train_val_test_split
 from nnscratch.errors import InputError
 from nnscratch.evaluation import accuracy, confusion_matrix, per_class_accuracy
 from nnscratch.files import atomic_open
@@ -37,10 +40,22 @@ from nnscratch.modelfile import load_checkpoint, load_model, save_model
 from nnscratch.network import Params, forward, n_layers
 from nnscratch.onehot import predictions
 from nnscratch.optimizers import OPTIMIZERS, Optimizer, make_optimizer
-from nnscratch.training import SCHEDULES, TrainConfig, TrainingDiverged, TrainResult, train
+from nnscratch.training import (
+    AUGMENTED,
+    SCHEDULES,
+    KeepBest,
+    TrainConfig,
+    TrainingDiverged,
+    TrainResult,
+    evaluate_loss,
+    train,
+)
 
 EXIT_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 2, 3, 130
 DEFAULTS = TrainConfig()
+RECIPE = ("hidden", "epochs", "schedule", "batch_size", "l2", "dropout")
+"""The options whose defaults ``--augment`` changes (to those of ``training.AUGMENTED``)."""
+OPTION_NAMES = {"hidden": "layers"}
 # --8<-- [end:imports]
 
 
@@ -105,10 +120,37 @@ def _default_lrs() -> str:
     return ", ".join(f"{make_optimizer(name).lr:g} for {name}" for name in sorted(OPTIMIZERS))
 
 
+def _defaults(name: str, show: Callable = str) -> str:
+    """``"default: 20; with --augment: 60"``: both defaults of a ``RECIPE`` option.
+
+    >>> _defaults("dropout")
+    'default: 0.0; with --augment: 0.2'
+    """
+    plain, augmented = getattr(DEFAULTS, name), getattr(AUGMENTED, name)
+    return f"default: {show(plain)}; with --augment: {show(augmented)}"
+
+
+def _strengths(aug: Augmentation) -> str:
+    """``"shift 2 px, rotation 10°, ..."``: the augmentation of ``--augment``, for ``--help``.
+
+    >>> _strengths(Augmentation(shift=2, elastic_alpha=8))
+    'shift 2 px, rotation 0°, scale ±0, shear ±0, elastic α 8 px, σ 4 px'
+    """
+    return (f"shift {aug.shift:g} px, rotation {aug.rotation:g}°, scale ±{aug.scale:g}, "
+            f"shear ±{aug.shear:g}, elastic α {aug.elastic_alpha:g} px, "
+            f"σ {aug.elastic_sigma:g} px")
+
+
+def _widths(hidden: tuple[int, ...]) -> str:
+    """``(256, 128)`` -> ``"256,128"``, as ``--layers`` takes it."""
+    return ",".join(str(n) for n in hidden)
+
+
 def add_model_options(t: argparse.ArgumentParser) -> None:
     """``nnscratch train``'s options for the network and its training."""
-    t.add_argument("--layers", type=_layers, default=DEFAULTS.hidden,
-                   help="hidden layer widths, comma-separated (default: %(default)s; "
+    t.add_argument("--layers", type=_layers, dest="hidden", metavar="LAYERS",
+                   default=argparse.SUPPRESS,
+                   help=f"hidden layer widths, comma-separated ({_defaults('hidden', _widths)}; "
                         "the notebook used 100 and 100,100)")
     t.add_argument("--activation", choices=sorted(ACTIVATIONS), default=DEFAULTS.activation)
     t.add_argument("--alpha", type=_positive(float), default=DEFAULTS.alpha,
@@ -118,15 +160,26 @@ def add_model_options(t: argparse.ArgumentParser) -> None:
     t.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default=DEFAULTS.optimizer)
     t.add_argument("--lr", type=_positive(float),
                    help=f"learning rate (default: {_default_lrs()})")
-    t.add_argument("--schedule", choices=sorted(SCHEDULES), default=DEFAULTS.schedule)
-    t.add_argument("--epochs", type=_positive(int),
-                   help=f"passes over the training data (default: {DEFAULTS.epochs}; "
+    t.add_argument("--schedule", choices=sorted(SCHEDULES), default=argparse.SUPPRESS,
+                   help=_defaults("schedule"))
+    t.add_argument("--epochs", type=_positive(int), default=argparse.SUPPRESS,
+                   help=f"passes over the training data ({_defaults('epochs')}; "
                         "with --resume: the new total)")
-    t.add_argument("--batch-size", type=_batch_size, default=DEFAULTS.batch_size,
+    t.add_argument("--batch-size", type=_batch_size, default=argparse.SUPPRESS,
                    help="examples per step, or 'full' for full-batch gradient descent "
-                        "(default: %(default)s)")
-    t.add_argument("--l2", type=_non_negative_float, default=DEFAULTS.l2,
-                   help="L2 penalty λ in (λ/2m)·Σ‖W‖² (default: %(default)s)")
+                        f"({_defaults('batch_size')})")
+    t.add_argument("--l2", type=_non_negative_float, default=argparse.SUPPRESS,
+                   help=f"L2 penalty λ in (λ/2m)·Σ‖W‖² ({_defaults('l2')})")
+    t.add_argument("--dropout", type=_fraction, default=argparse.SUPPRESS,
+                   help="probability of dropping a hidden unit in training "
+                        f"({_defaults('dropout')})")
+    t.add_argument("--augment", action="store_true",
+                   help="distort every training batch (random shifts, rotations, scalings, "
+                        "shears and elastic distortions) and change the defaults of the "
+                        "options not given to the recipe chosen for it: "
+                        + ", ".join(f"--{OPTION_NAMES.get(n, n).replace('_', '-')}"
+                                    for n in RECIPE)
+                        + f" (strengths: {_strengths(AUGMENTED.augment)})")
     t.add_argument("--seed", type=int, default=DEFAULTS.seed,
                    help="drives initialisation and shuffling")
     t.add_argument("--dtype", choices=["float32", "float64"], default=DEFAULTS.dtype)
@@ -141,6 +194,12 @@ def add_train(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--split-seed", type=int, default=0, help="fixes the train/test split")
     t.add_argument("--test-fraction", type=_fraction, default=0.3,
                    help="held-out fraction; 0 trains on everything (default: %(default)s)")
+    t.add_argument("--val-fraction", type=_fraction, default=0.0,
+                   help="fraction of the training part held out as validation data, scored "
+                        "after every epoch; the test part stays the same (default: %(default)s)")
+    t.add_argument("--keep", choices=["best", "last"],
+                   help="save the parameters of the best validation epoch or of the last "
+                        "(default: best with --val-fraction, last without)")
     t.add_argument("--resume", metavar="MODEL",
                    help="continue an interrupted run from its checkpoint")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -241,7 +300,7 @@ def _probabilities(params: dict[str, np.ndarray], meta: dict, X: np.ndarray) -> 
     return AL
 
 
-def _model_meta(plan: "TrainPlan", data: Dataset, n_train: int, n_test: int) -> dict:
+def _model_meta(plan: "TrainPlan", data: Dataset, n_train: int, n_val: int, n_test: int) -> dict:
     """What a model file records besides its arrays: the network, the data and the run."""
     return {
         "activation": plan.config.activation,
@@ -252,10 +311,13 @@ def _model_meta(plan: "TrainPlan", data: Dataset, n_train: int, n_test: int) -> 
             "sha256": data.sha256,
             "split_seed": plan.split_seed,
             "test_fraction": plan.test_fraction,
+            "val_fraction": plan.val_fraction,
             "n_train": n_train,
+            "n_val": n_val,
             "n_test": n_test,
         },
         "training": plan.config.to_dict(),
+        "keep": plan.keep,
     }
 
 
@@ -286,29 +348,44 @@ def _snapshot(result: TrainResult) -> tuple[dict, dict]:
 @dataclass
 class TrainPlan:
     """What one ``nnscratch train`` run needs besides its output: a new one, or the rest of
-    a checkpoint's (then with its parameters, optimizer, epochs done and data checksum)."""
+    a checkpoint's (then with its parameters, optimizer, epochs done, data checksum and,
+    with ``keep="best"``, the best epoch so far)."""
 
     config: TrainConfig
     data: str | None
     split_seed: int
     test_fraction: float
+    val_fraction: float = 0.0
+    keep: str = "last"
     params: Params | None = None
     optimizer: Optimizer | None = None
     start_epoch: int = 0
     history: list[dict] = field(default_factory=list)
     sha256: str | None = None
+    best: KeepBest | None = None
+
+
+def fresh_config(args: argparse.Namespace) -> TrainConfig:
+    """The command line's options as a config: each ``RECIPE`` option not given takes its
+    default from ``AUGMENTED`` with ``--augment``, from ``TrainConfig()`` without."""
+    base = AUGMENTED if args.augment else DEFAULTS
+    given = vars(args)        # the RECIPE options are in it only when given (SUPPRESS)
+    recipe = {k: given[k] if k in given else getattr(base, k) for k in RECIPE}
+    lr = args.lr if args.lr is not None else make_optimizer(args.optimizer).lr
+    return TrainConfig(
+        **recipe, activation=args.activation, alpha=args.alpha, init=args.init,
+        optimizer=args.optimizer, lr=lr, seed=args.seed, dtype=args.dtype,
+        augment=base.augment if args.augment else None,
+    )
 
 
 def fresh_plan(args: argparse.Namespace) -> TrainPlan:
     """A new run, configured by the command line's options."""
-    lr = args.lr if args.lr is not None else make_optimizer(args.optimizer).lr
-    config = TrainConfig(
-        hidden=args.layers, activation=args.activation, alpha=args.alpha, init=args.init,
-        optimizer=args.optimizer, lr=lr, epochs=args.epochs or DEFAULTS.epochs,
-        batch_size=args.batch_size, l2=args.l2, schedule=args.schedule, seed=args.seed,
-        dtype=args.dtype,
-    )
-    return TrainPlan(config, args.data, args.split_seed, args.test_fraction)
+    keep = args.keep or ("best" if args.val_fraction else "last")
+    if keep == "best" and not args.val_fraction:
+        raise InputError("--keep best", "needs validation data; give --val-fraction")
+    return TrainPlan(fresh_config(args), args.data, args.split_seed, args.test_fraction,
+                     args.val_fraction, keep)
 
 
 def resume_plan(path: str, epochs: int | None, data: str | None) -> TrainPlan:
@@ -317,45 +394,76 @@ def resume_plan(path: str, epochs: int | None, data: str | None) -> TrainPlan:
     params, meta, state = load_checkpoint(path)
     if "training" not in meta or "data" not in meta:
         raise InputError(path, "has no training record to resume from")
-    config = TrainConfig(**dict(meta["training"], hidden=tuple(meta["training"]["hidden"])))
+    config = TrainConfig.from_dict(meta["training"])
     config = dataclasses.replace(config, epochs=epochs or config.epochs)
     start_epoch = meta.get("epoch", 0)
     if start_epoch >= config.epochs:
         raise InputError(path, f"already trained for {start_epoch} epochs; "
                                "pass a larger --epochs to continue")
+    last = {k.removeprefix("last/"): v for k, v in state.items() if k.startswith("last/")}
     optimizer = make_optimizer(config.optimizer, config.lr)
-    optimizer.state.update(state)
-    recorded = meta["data"]
+    optimizer.state.update({k: v for k, v in state.items() if not k.startswith("last/")})
+    recorded, history, best = meta["data"], meta.get("history", []), None
+    if meta.get("keep") == "best":   # the file holds the best epoch's; training goes on from
+        best = KeepBest(history[meta["best_epoch"] - 1], params)   # the last epoch's
+        params = last
     return TrainPlan(config, data or recorded["source"], recorded["split_seed"],
-                     recorded["test_fraction"], params, optimizer, start_epoch,
-                     meta.get("history", []), recorded["sha256"])
+                     recorded["test_fraction"], recorded.get("val_fraction", 0.0),
+                     meta.get("keep", "last"), params, optimizer, start_epoch, history,
+                     recorded["sha256"], best)
 
 
-def split_data(plan: TrainPlan) -> tuple[Dataset, tuple[np.ndarray, ...]]:
-    """The plan's data and its ``(X_train, y_train, X_test, y_test)``."""
+class Split(NamedTuple):
+    """The three parts of the data: training, validation (maybe empty) and test."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+
+def split_data(plan: TrainPlan) -> tuple[Dataset, Split]:
+    """The plan's data and its training, validation and test parts."""
     data = load(plan.data, part="train", dtype=np.dtype(plan.config.dtype))
     y = _require_labels(data)
     if plan.sha256 is not None and data.sha256 != plan.sha256:
         raise InputError(data.source, "is not the data this checkpoint was trained on "
                                       "(SHA-256 differs)")
-    split = train_test_split(data.X, y, plan.test_fraction, plan.split_seed)
-    if split[1].size == 0:
+    split = Split(*train_val_test_split(data.X, y, plan.test_fraction, plan.val_fraction,
+                                        plan.split_seed))
+    if split.y_train.size == 0:
         raise InputError(data.source, "leaves no training examples after the split")
+    if plan.val_fraction and split.y_val.size == 0:
+        raise InputError(data.source, "leaves no validation examples after the split")
     return data, split
 
 
 class LastEpoch:
     """``train``'s callback: a copy of the parameters and the optimizer's state after each
-    completed epoch, with the history so far (``earlier``: a checkpoint's epochs)."""
+    completed epoch, with the history so far (``earlier``: a checkpoint's epochs), and,
+    with ``best``, the best validation epoch's parameters too."""
 
-    def __init__(self, earlier: list[dict]):
-        self.earlier, self.saved = earlier, None
+    def __init__(self, earlier: list[dict], best: KeepBest | None = None):
+        self.earlier, self.saved, self.best = earlier, None, best
 
     def __call__(self, record: dict, result: TrainResult) -> None:
         """Keep this epoch's copy (called by ``train`` after every evaluated epoch)."""
+        if self.best is not None:
+            self.best(record, result)
         params, state = _snapshot(result)
         self.saved = {"params": params, "state": state, "epoch": record["epoch"],
                       "history": self.earlier + result.history}
+
+
+def _kept(meta: dict, params: Params, state: dict, best: KeepBest | None) -> tuple[dict, ...]:
+    """What a file holds: with ``best``, the best epoch's parameters, and the last epoch's
+    under ``state/last/`` (where ``--resume`` goes on from); else the last epoch's."""
+    if best is None:
+        return meta, params, state
+    state = {**state, **{f"last/{k}": v for k, v in params.items()}}
+    return {**meta, "best_epoch": best.record["epoch"]}, best.params, state
 
 
 def save_interrupted(out: str, last: LastEpoch, meta: dict, epochs: int) -> int:
@@ -365,47 +473,70 @@ def save_interrupted(out: str, last: LastEpoch, meta: dict, epochs: int) -> int:
               file=sys.stderr)
         return EXIT_INTERRUPTED
     saved = last.saved
-    save_model(out, saved["params"], {**meta, "complete": False, "epoch": saved["epoch"],
-               "history": saved["history"]}, state=saved["state"])
+    meta, params, state = _kept({**meta, "complete": False, "epoch": saved["epoch"],
+                                 "history": saved["history"]}, saved["params"], saved["state"],
+                                last.best)
+    save_model(out, params, meta, state=state)
     print(f"nnscratch: interrupted; saved the checkpoint of epoch {saved['epoch']} "
           f"of {epochs} to {out} (complete: false); continue with "
           f"nnscratch train --resume {out} --out {out}", file=sys.stderr)
     return EXIT_INTERRUPTED
 
 
-def run_plan(plan: TrainPlan, split: tuple, last: LastEpoch, threads: int | None,
+def run_plan(plan: TrainPlan, split: Split, last: LastEpoch, threads: int | None,
              quiet: bool) -> tuple[TrainResult, float]:
-    """Train as planned on ``split``; return the result and the seconds it took."""
-    X_train, y_train, X_test, y_test = split
+    """Train as planned on ``split``; return the result and the seconds it took.
+
+    With validation data, every epoch is scored on it and the test part is left alone
+    (it is scored once, at the end, by :func:`final_scores`)."""
+    validating = split.y_val.size > 0
     t0 = time.perf_counter()
     with _blas_threads(threads):
-        result = train(X_train, y_train, plan.config, X_test=X_test, y_test=y_test,
+        result = train(split.X_train, split.y_train, plan.config,
+                       X_test=None if validating else split.X_test,
+                       y_test=None if validating else split.y_test,
+                       X_val=split.X_val if validating else None,
+                       y_val=split.y_val if validating else None,
                        params=plan.params, optimizer=plan.optimizer,
                        start_epoch=plan.start_epoch, callback=last,
                        progress=False if quiet else None)
     return result, time.perf_counter() - t0
 
 
-def report_trained(plan: TrainPlan, n_inputs: int, split: tuple, history: list[dict],
+def final_scores(plan: TrainPlan, split: Split, params: Params, kept: dict) -> dict:
+    """The kept epoch's record with the test part scored once, by the kept parameters."""
+    scores = dict(kept)
+    if split.y_test.size:
+        scores["test_loss"], scores["test_accuracy"] = evaluate_loss(
+            params, split.X_test, split.y_test, plan.config, penalty=False)
+    return scores
+
+
+def report_trained(plan: TrainPlan, n_inputs: int, split: Split, scores: dict,
                    seconds: float, out: str) -> None:
-    """The four lines a finished ``nnscratch train`` prints."""
+    """The lines a finished ``nnscratch train`` prints."""
     sizes = "-".join(str(n) for n in plan.config.layer_sizes(n_inputs))
-    n_train, n_test = split[1].size, split[3].size
+    n_train, n_val, n_test = split.y_train.size, split.y_val.size, split.y_test.size
     print(f"trained {sizes} for {plan.config.epochs} epochs on {n_train} examples "
           f"in {seconds:.1f} s")
-    print(f"train accuracy: {history[-1]['train_accuracy']:.4f}")
+    print(f"train accuracy: {scores['train_accuracy']:.4f}")
+    if n_val:
+        print(f"validation accuracy: {scores['val_accuracy']:.4f} ({n_val} examples; "
+              f"kept epoch {scores['epoch']}: {plan.keep})")
     if n_test:
-        print(f"test accuracy: {history[-1]['test_accuracy']:.4f} ({n_test} held-out examples)")
+        print(f"test accuracy: {scores['test_accuracy']:.4f} ({n_test} held-out examples)")
     print(f"saved: {out}")
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     """``nnscratch train``: plan (fresh or resumed), load and split, train, save, report."""
     _check_out_path(args.out)
-    plan = resume_plan(args.resume, args.epochs, args.data) if args.resume else fresh_plan(args)
+    plan = (resume_plan(args.resume, getattr(args, "epochs", None), args.data) if args.resume
+            else fresh_plan(args))
     data, split = split_data(plan)
-    meta = _model_meta(plan, data, split[1].size, split[3].size)
-    last = LastEpoch(plan.history)
+    meta = _model_meta(plan, data, split.y_train.size, split.y_val.size, split.y_test.size)
+    best = plan.best or (KeepBest() if plan.keep == "best" else None)
+    last = LastEpoch(plan.history, best)
     try:
         result, seconds = run_plan(plan, split, last, args.threads, args.quiet)
     except KeyboardInterrupt:
@@ -414,9 +545,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"nnscratch: error: training diverged: {e}; no model written", file=sys.stderr)
         return EXIT_DIVERGED
     history = plan.history + result.history
-    save_model(args.out, result.params, {**meta, "complete": True, "epoch": plan.config.epochs,
-               "history": history, "train_seconds": seconds}, state=result.optimizer.state)
-    report_trained(plan, data.X.shape[0], split, history, seconds, args.out)
+    meta, params, state = _kept({**meta, "complete": True, "epoch": plan.config.epochs,
+                                 "history": history, "train_seconds": seconds},
+                                result.params, result.optimizer.state, best)
+    scores = final_scores(plan, split, params, best.record if best else history[-1])
+    save_model(args.out, params, {**meta, "final": scores}, state=state)
+    report_trained(plan, data.X.shape[0], split, scores, seconds, args.out)
     return 0
 # --8<-- [end:cmd_train]
 

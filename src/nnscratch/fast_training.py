@@ -16,9 +16,11 @@ to the same parameters and optimizer state.
 """
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
+from nnscratch.dropout import keep_mask
 from nnscratch.network import Params, n_layers
 from nnscratch.optimizers import Optimizer
 from nnscratch.regularization import batch_lam
@@ -51,12 +53,16 @@ def make_grads(params: Params) -> Params:
 def fast_step(
     params: Params, grads: Params, ws: Workspace, yb: np.ndarray,
     activation: str = "relu", alpha: float = 0.01, lam: float = 0.0,
+    masks: list[np.ndarray] | None = None, p: float = 0.0,
 ) -> None:
     """``grads`` ← the gradients of ``backward`` for the batch in ``ws.Xb`` with labels ``yb``.
 
-    The same arithmetic as ``forward`` then ``backward``, written into preallocated arrays.
+    The same arithmetic as ``forward`` then ``backward``, written into preallocated arrays;
+    with ``masks`` (one keep-mask ``(n_l, B)`` per hidden layer) that of
+    ``dropout.forward_dropout`` and ``dropout.backward_dropout``.
     """
     L, B = n_layers(params), yb.size
+    scale = ws.Xb.dtype.type(1 / (1 - p))
     A_prev = ws.Xb.T                                  # (n_0, B), a view
     for l in range(1, L + 1):                         # forward
         A = ws.A[l - 1]
@@ -66,6 +72,9 @@ def fast_step(
             np.maximum(A, 0, out=A)
         elif l < L:                                   # leaky ReLU: αZ where Z <= 0
             np.multiply(A, alpha, out=A, where=A <= 0)
+        if l < L and masks:                           # dropout: A · mask / (1 - p)
+            np.multiply(A, masks[l - 1], out=A)
+            A *= scale
         A_prev = A
     dZ = ws.A[L - 1]                                  # softmax, in place
     dZ -= dZ.max(axis=0, keepdims=True)
@@ -83,7 +92,10 @@ def fast_step(
             break                                     # nobody needs dA[0] = W1ᵀ dZ1
         dA = ws.dA[l - 2]
         np.matmul(params[f"W{l}"].T, dZ, out=dA)      # dA_prev = Wᵀ dZ
-        if activation == "relu":
+        if masks:                                     # back through the dropout
+            np.multiply(dA, masks[l - 2], out=dA)
+            dA *= scale
+        if activation == "relu":                      # (a dropped unit has A_prev = 0)
             np.multiply(dA, A_prev > 0, out=dA)       # dZ = dA · 1[Z > 0]
         else:
             np.multiply(dA, alpha, out=dA, where=A_prev <= 0)
@@ -144,15 +156,33 @@ def fast_path_applies(activation: str, alpha: float) -> bool:
 
 
 # --8<-- [start:fast_batch_step]
+class Noise(NamedTuple):
+    """The random generators of one epoch's batches: one for the augmentation of the
+    images, one for the dropout masks (separate, so that switching one on changes nothing
+    in the draws of the other)."""
+
+    augment: np.random.Generator
+    dropout: np.random.Generator
+
+
+BatchTransform = Callable[[np.ndarray, np.random.Generator], np.ndarray]
+"""``transform(Xb, rng) -> Xb'``: a batch hook (augmentation), in the layout its path stores
+a batch: rows ``(B, n_0)`` on the fast path, columns ``(n_0, B)`` on the teaching path."""
+
+
 def fast_batch_step(
     X_rows: np.ndarray, y: np.ndarray, params: Params, opt: Optimizer, batch: int,
     activation: str = "relu", alpha: float = 0.01, l2: float = 0.0,
-) -> Callable[[np.ndarray], None]:
-    """The step function of the fast path: ``step(idx)`` trains on the examples ``idx``.
+    transform: BatchTransform | None = None, dropout: float = 0.0,
+) -> Callable[[np.ndarray, Noise | None], None]:
+    """The step function of the fast path: ``step(idx, noise)`` trains on the examples ``idx``.
 
     ``X_rows`` is ``(m, n_0)``, **examples as rows** (``X.T``, contiguous); ``batch`` is the
-    usual batch size (the last batch of an epoch may be shorter). An optimizer of this
-    module's kind steps on flat arrays (``FlatState``); any other gets ``opt.step``.
+    usual batch size (the last batch of an epoch may be shorter). ``transform`` rewrites
+    the gathered batch (rows ``(B, n_0)``) with ``noise.augment``; ``dropout`` is the ``p``
+    of the hidden layers, their masks drawn from ``noise.dropout`` in layer order. An
+    optimizer of this module's kind steps on flat arrays (``FlatState``); any other gets
+    ``opt.step``.
     """
     m = y.size
     sizes = [X_rows.shape[1], *(params[f"W{l}"].shape[0] for l in range(1, n_layers(params) + 1))]
@@ -160,11 +190,16 @@ def fast_batch_step(
     workspaces = {b: Workspace(sizes, b, X_rows.dtype) for b in {batch, m % batch or batch}}
     flat = FlatState(params, grads, opt) if isinstance(opt, Optimizer) else None
 
-    def step(idx: np.ndarray) -> None:
-        """One step on the examples ``idx``: gather, gradients, update."""
+    def step(idx: np.ndarray, noise: Noise | None = None) -> None:
+        """One step on the examples ``idx``: gather, transform, gradients, update."""
         ws = workspaces[idx.size]
         np.take(X_rows, idx, axis=0, out=ws.Xb)      # gather the batch: contiguous rows
-        fast_step(params, grads, ws, y[idx], activation, alpha, batch_lam(l2, idx.size, m))
+        if transform is not None:
+            ws.Xb[...] = transform(ws.Xb, noise.augment)
+        masks = [keep_mask((n, idx.size), dropout, noise.dropout)
+                 for n in sizes[1:-1]] if dropout else None
+        fast_step(params, grads, ws, y[idx], activation, alpha, batch_lam(l2, idx.size, m),
+                  masks, dropout)
         if flat is not None:
             flat.step()
         else:

@@ -233,3 +233,35 @@ def plot_loss_agreement(
     fig.tight_layout()
     return _style(fig)
 # --8<-- [end:plot_loss_agreement]
+
+
+# --8<-- [start:plot_variants]
+def plot_variants(rows: Mapping[str, np.ndarray], fig: Figure | None = None) -> Figure:
+    """One row of 28×28 images per entry of ``rows``, its name on the left.
+
+    Each value is an ``X`` ``(784, k)``: the ``k`` columns are drawn left to right, on one
+    grey scale from 0 to 1 for the whole figure (so that a faint stroke looks faint). Made
+    for the augmentation chapter: one digit under many random draws of each distortion.
+
+    >>> f = plot_variants({"a": np.zeros((784, 3)), "b": np.ones((784, 3))})
+    >>> len(f.axes), f.axes[0].get_ylabel(), f.axes[3].get_ylabel()
+    (6, 'a', 'b')
+    >>> plt.close(f)
+    """
+    k = max(X.shape[1] for X in rows.values())
+    if fig is None:
+        fig = plt.figure(figsize=(0.9 * k + 1.2, 0.95 * len(rows)))
+    axes = fig.subplots(len(rows), k, squeeze=False)
+    for row, (name, X) in zip(axes, rows.items(), strict=True):
+        for j, ax in enumerate(row):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            if j < X.shape[1]:
+                ax.imshow(X[:, j].reshape(28, 28), cmap="gray_r", vmin=0, vmax=1,
+                          interpolation="nearest")
+        row[0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=9)
+    fig.tight_layout(pad=0.3)
+    return _style(fig)
+# --8<-- [end:plot_variants]

@@ -19,8 +19,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from nnscratch.augment import Augmentation, augment, augment_rows
+from nnscratch.dropout import backward_dropout, forward_dropout
 from nnscratch.evaluation import accuracy
-from nnscratch.fast_training import fast_batch_step, fast_path_applies
+from nnscratch.fast_training import BatchTransform, Noise, fast_batch_step, fast_path_applies
 from nnscratch.initialization import INITS
 from nnscratch.loss import cross_entropy
 from nnscratch.network import Params, backward, forward, n_layers
@@ -35,7 +37,12 @@ class TrainConfig:
 
     ``hidden`` lists the hidden layer widths (``(100,)`` is the notebook's 784-100-10).
     ``batch_size=None`` means full batch. ``init`` names one of ``INITS``, ``optimizer``
-    one of ``OPTIMIZERS``, ``schedule`` one of :data:`SCHEDULES`.
+    one of ``OPTIMIZERS``, ``schedule`` one of :data:`SCHEDULES`. ``dropout`` is the
+    probability ``p`` of dropping a hidden unit during training (0: none); ``augment``, if
+    given, distorts every training batch (``nnscratch.augment``).
+
+    >>> TrainConfig.from_dict(TrainConfig(augment=Augmentation(shift=2)).to_dict()).augment
+    Augmentation(shift=2, rotation=0.0, scale=0.0, shear=0.0, elastic_alpha=0.0, elastic_sigma=4.0)
     """
 
     hidden: tuple[int, ...] = (256, 128)
@@ -51,6 +58,8 @@ class TrainConfig:
     seed: int = 0
     dtype: str = "float32"
     eval_every: int = 1
+    dropout: float = 0.0
+    augment: Augmentation | None = None
 
     def layer_sizes(self, n_in: int = 784, n_out: int = 10) -> list[int]:
         """``[n_0, n_1, ..., n_L]``.
@@ -65,6 +74,24 @@ class TrainConfig:
         d = asdict(self)
         d["hidden"] = list(self.hidden)
         return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        """The config :meth:`to_dict` wrote (a model file's ``training`` record)."""
+        augmentation = d.get("augment")
+        return cls(**{**d, "hidden": tuple(d["hidden"]),
+                      "augment": None if augmentation is None else Augmentation(**augmentation)})
+
+
+# --8<-- [start:augmented]
+AUGMENTED = TrainConfig(
+    hidden=(512, 256), epochs=120, dropout=0.2,
+    augment=Augmentation(shift=2, rotation=10, scale=0.1, shear=0.1, elastic_alpha=20,
+                         elastic_sigma=4),
+)
+"""The recipe of ``nnscratch train --augment``: the defaults it changes, chosen for augmented
+training on validation data (``python -m nnscratch.experiments.generalisation tune``)."""
+# --8<-- [end:augmented]
 
 
 class TrainingDiverged(ArithmeticError):
@@ -81,8 +108,9 @@ class TrainingDiverged(ArithmeticError):
 class TrainResult:
     """What ``train`` returns: the trained parameters, the optimizer (with its state) and
     the history, one dict per evaluated epoch with keys ``epoch, lr, loss, train_accuracy,
-    test_loss, test_accuracy, seconds`` (test entries are NaN without test data). ``loss``
-    is the training objective, L2 term included; ``test_loss`` is the cross-entropy alone."""
+    test_loss, test_accuracy, seconds`` (test entries are NaN without test data), and
+    ``val_loss, val_accuracy`` with validation data. ``loss`` is the training objective,
+    L2 term included; ``test_loss`` and ``val_loss`` are the cross-entropy alone."""
 
     params: Params
     optimizer: Optimizer
@@ -144,38 +172,78 @@ def evaluate_loss(
 def teaching_batch_step(
     X: np.ndarray, y: np.ndarray, params: Params, opt: Optimizer,
     activation: str = "relu", alpha: float = 0.01, l2: float = 0.0,
-) -> Callable[[np.ndarray], None]:
-    """The step function of the teaching path: ``step(idx)`` trains on the columns ``idx``.
+    transform: BatchTransform | None = None, dropout: float = 0.0,
+) -> Callable[[np.ndarray, Noise | None], None]:
+    """The step function of the teaching path: ``step(idx, noise)`` trains on the columns ``idx``.
 
     ``forward``, ``backward`` and ``opt.step``, exactly as the chapters derive them, on
-    ``X[:, idx]`` ``(n_0, B)`` with the L2 strength scaled to the batch (``batch_lam``).
+    ``X[:, idx]`` ``(n_0, B)`` with the L2 strength scaled to the batch (``batch_lam``);
+    ``transform(Xb, noise.augment)`` rewrites the batch first, and with ``dropout`` the
+    passes are ``forward_dropout``/``backward_dropout`` with masks from ``noise.dropout``.
     """
     Y = one_hot(y, params[f"W{n_layers(params)}"].shape[0], X.dtype)
 
-    def step(idx: np.ndarray) -> None:
-        """One step on the columns ``idx``: forward, backward, update."""
-        AL, cache = forward(params, X[:, idx], activation, alpha)
+    def step(idx: np.ndarray, noise: Noise | None = None) -> None:
+        """One step on the columns ``idx``: transform, forward, backward, update."""
+        Xb = X[:, idx] if transform is None else transform(X[:, idx], noise.augment)
         lam = batch_lam(l2, idx.size, y.size)
-        opt.step(params, backward(params, cache, AL, Y[:, idx], activation, alpha, lam))
+        if dropout:
+            AL, cache, masks = forward_dropout(params, Xb, dropout, noise.dropout,
+                                               activation, alpha)
+            grads = backward_dropout(params, cache, masks, AL, Y[:, idx], dropout,
+                                     activation, alpha, lam)
+        else:
+            AL, cache = forward(params, Xb, activation, alpha)
+            grads = backward(params, cache, AL, Y[:, idx], activation, alpha, lam)
+        opt.step(params, grads)
 
     return step
+
+
+def batch_transforms(aug: Augmentation | None) -> tuple[BatchTransform | None,
+                                                        BatchTransform | None]:
+    """The augmentation hook for each layout, ``(rows, columns)``; ``None`` for no augmentation.
+
+    >>> batch_transforms(None)
+    (None, None)
+    """
+    if aug is None or aug.is_identity():
+        return None, None
+    return (lambda Xb, rng: augment_rows(Xb, aug, rng)), (lambda Xb, rng: augment(Xb, aug, rng))
 
 
 def choose_step(
     X: np.ndarray, y: np.ndarray, params: Params, opt: Optimizer, config: TrainConfig,
     batch: int, fast: bool,
-) -> tuple[Callable[[np.ndarray], None], np.ndarray]:
+) -> tuple[Callable[[np.ndarray, Noise | None], None], np.ndarray]:
     """The run's step function (fast or teaching path) and ``X`` as that path stores it.
 
     The fast path reads examples as rows: ``X.T`` made contiguous (free if ``X`` came as
-    ``(m, n_0)ᵀ``); it covers ReLU and Leaky ReLU with ``alpha >= 0``.
+    ``(m, n_0)ᵀ``); it covers ReLU and Leaky ReLU with ``alpha >= 0``. Both paths get the
+    same augmentation (in their layout) and the same dropout.
     """
     dtype, g, alpha = np.dtype(config.dtype), config.activation, config.alpha
+    if not 0 <= config.dropout < 1:
+        raise ValueError(f"dropout must lie in [0, 1), got {config.dropout}")
+    rows, columns = batch_transforms(config.augment)
     if fast and fast_path_applies(g, alpha):
         X_rows = np.ascontiguousarray(X.T, dtype=dtype)
-        return fast_batch_step(X_rows, y, params, opt, batch, g, alpha, config.l2), X_rows.T
+        return fast_batch_step(X_rows, y, params, opt, batch, g, alpha, config.l2, rows,
+                               config.dropout), X_rows.T
     X = np.ascontiguousarray(X, dtype=dtype)
-    return teaching_batch_step(X, y, params, opt, g, alpha, config.l2), X
+    return teaching_batch_step(X, y, params, opt, g, alpha, config.l2, columns,
+                               config.dropout), X
+
+
+def epoch_noise(seed: int, epoch: int) -> Noise:
+    """The generators of epoch ``epoch``'s augmentation and dropout: streams of their own,
+    ``default_rng([seed, 2, epoch])`` and ``default_rng([seed, 3, epoch])``, so a resumed
+    run draws what the whole run would have drawn without replaying anything.
+
+    >>> float(epoch_noise(0, 5).augment.random()) == float(epoch_noise(0, 5).augment.random())
+    True
+    """
+    return Noise(np.random.default_rng([seed, 2, epoch]), np.random.default_rng([seed, 3, epoch]))
 
 
 def epoch_orders(seed: int, m: int, batch: int, start_epoch: int = 0) -> Iterator[np.ndarray]:
@@ -215,12 +283,13 @@ def epoch_bar(epochs: range, progress: bool | None) -> Iterable[int]:
 
 def epoch_record(
     epoch: int, lr: float, seconds: float, params: Params, config: TrainConfig,
-    train_set: tuple[np.ndarray, np.ndarray], test_set: tuple,
+    train_set: tuple[np.ndarray, np.ndarray], test_set: tuple, val_set: tuple = (None, None),
 ) -> dict:
     """The history entry of ``epoch`` (0-based); ``TrainingDiverged`` if the loss is not finite.
 
     ``loss`` is the training objective, L2 term included; ``test_loss`` the cross-entropy
-    alone, NaN (like ``test_accuracy``) without test data.
+    alone, NaN (like ``test_accuracy``) without test data; ``val_loss`` and
+    ``val_accuracy`` only with validation data.
     """
     record = {"epoch": epoch + 1, "lr": lr, "seconds": seconds}
     record["loss"], record["train_accuracy"] = evaluate_loss(params, *train_set, config)
@@ -231,6 +300,9 @@ def epoch_record(
         if test_set[0] is not None and test_set[1] is not None and test_set[1].size
         else (float("nan"), float("nan"))
     )
+    if val_set[1] is not None:
+        record["val_loss"], record["val_accuracy"] = evaluate_loss(params, *val_set, config,
+                                                                   penalty=False)
     return record
 
 
@@ -244,19 +316,53 @@ def is_evaluated(config: TrainConfig, epoch: int) -> bool:
     return bool(config.eval_every) and ((epoch + 1) % config.eval_every == 0 or last)
 
 
+def better(record: dict, than: dict | None) -> bool:
+    """Whether ``record`` is a better validation epoch than ``than``: a higher
+    ``val_accuracy``, or the same and a lower ``val_loss`` (``None`` is beaten by any).
+
+    >>> better({"val_accuracy": 0.9, "val_loss": 0.3}, {"val_accuracy": 0.9, "val_loss": 0.4})
+    True
+    """
+    if "val_accuracy" not in record:
+        raise ValueError("keeping the best epoch needs validation data (X_val, y_val)")
+    if than is None:
+        return True
+    return (record["val_accuracy"], -record["val_loss"]) > (than["val_accuracy"],
+                                                             -than["val_loss"])
+
+
+class KeepBest:
+    """``train``'s callback: a copy of the parameters of the best validation epoch so far.
+
+    ``record`` is that epoch's history entry and ``params`` its parameters (start from a
+    checkpoint's, to resume). Best means :func:`better`: accuracy first, loss for ties.
+    """
+
+    def __init__(self, record: dict | None = None, params: Params | None = None):
+        self.record, self.params = record, params
+
+    def __call__(self, record: dict, result: TrainResult) -> None:
+        """Keep this epoch's parameters if it beats the best so far."""
+        if better(record, self.record):
+            self.record = record
+            self.params = {k: v.copy() for k, v in result.params.items()}
+
+
 # train() watches the loss itself and raises TrainingDiverged when it stops being finite;
 # NumPy's overflow warnings on the way there would only bury that one clear message.
 @np.errstate(over="ignore", invalid="ignore")
 def train(
     X: np.ndarray, y: np.ndarray, config: TrainConfig | None = None, *,
     X_test: np.ndarray | None = None, y_test: np.ndarray | None = None,
+    X_val: np.ndarray | None = None, y_val: np.ndarray | None = None,
     params: Params | None = None, optimizer: Optimizer | None = None, start_epoch: int = 0,
     callback: Callable[[dict, TrainResult], None] | None = None,
     progress: bool | None = None, fast: bool = True,
 ) -> TrainResult:
     """Train a network on ``X`` ``(784, m)`` with labels ``y`` ``(m,)``.
 
-    Pass ``params``/``optimizer``/``start_epoch`` to continue an earlier run. ``callback``
+    ``X_val``/``y_val`` (validation data) add ``val_loss`` and ``val_accuracy`` to every
+    record. Pass ``params``/``optimizer``/``start_epoch`` to continue an earlier run. ``callback``
     is called after every evaluated epoch with that epoch's record and the result so far.
     ``progress=None`` shows a tqdm bar only on a terminal. Raises ``TrainingDiverged`` when
     the loss stops being finite. ``fast=False`` runs the teaching path, ``forward`` and
@@ -286,12 +392,12 @@ def train(
     for epoch in bar:
         t0 = time.perf_counter()
         opt.lr = learning_rate(config, epoch)
-        order = next(orders)
+        order, noise = next(orders), epoch_noise(config.seed, epoch)
         for start in range(0, m, B):
-            step(order[start:start + B])
+            step(order[start:start + B], noise)
         if is_evaluated(config, epoch):
             record = epoch_record(epoch, opt.lr, time.perf_counter() - t0, params, config,
-                                  (X, y), (X_test, y_test))
+                                  (X, y), (X_test, y_test), (X_val, y_val))
             result.history.append(record)
             bar.set_postfix(loss=f"{record['loss']:.4f}", acc=f"{record['train_accuracy']:.4f}")
             if callback is not None:

@@ -14,7 +14,8 @@ read by the module named for it:
   ``idx.py``), fetched by ``download.py``.
 
 :func:`load` picks the right one from a single string, as the command line does, and
-:func:`train_test_split` (``split.py``) holds out part of a dataset for testing. Files that
+:func:`train_test_split` (``split.py``) holds out part of a dataset for testing
+(:func:`train_val_test_split`: a validation part too). Files that
 cannot be read raise :class:`~nnscratch.errors.InputError` with a one-line message naming
 the file.
 """
@@ -33,12 +34,12 @@ from nnscratch.data.dataset import N_PIXELS, Dataset
 from nnscratch.data.idx import read_idx_folder
 from nnscratch.data.kaggle_csv import PIXEL_COLUMNS, read_kaggle_csv
 from nnscratch.data.sample import SAMPLE_SHA256, load_sample
-from nnscratch.data.split import train_test_split
+from nnscratch.data.split import train_test_split, train_val_test_split
 from nnscratch.errors import InputError, as_typed
 
 __all__ = [
     "N_PIXELS", "PIXEL_COLUMNS", "SAMPLE_SHA256", "Dataset", "load", "load_sample",
-    "read_idx_folder", "read_kaggle_csv", "train_test_split",
+    "read_idx_folder", "read_kaggle_csv", "train_test_split", "train_val_test_split",
 ]
 
 
