@@ -1,0 +1,45 @@
+"""Putting a figure on a page: as an ``<img>`` with alt text, or its alt text in a terminal."""
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+
+# --8<-- [start:show]
+def figure_html(fig: Figure, alt: str, dpi: int = 100) -> str:
+    """The figure as an ``<img>`` tag with ``alt`` text and the PNG inlined (base64).
+
+    >>> f = plt.figure(figsize=(1, 1))
+    >>> figure_html(f, alt='An empty "figure"')[:60]
+    '<img alt="An empty &quot;figure&quot;" src="data:image/png;b'
+    >>> plt.close(f)
+    """
+    import base64
+    import html
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, transparent=True)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def show(fig: Figure, alt: str) -> None:
+    """Show ``fig`` with its alt text in a notebook (or on a book page); close it.
+
+    In a Jupyter kernel the figure is displayed as HTML (an ``<img>`` with ``alt``), so the
+    book's example pages describe their figures to screen readers. Run as a plain script,
+    it prints the alt text instead. Either way the figure is closed, so the notebook does
+    not draw it a second time.
+    """
+    import sys
+
+    try:
+        if "ipykernel" in sys.modules:
+            from IPython.display import HTML, display
+
+            display(HTML(figure_html(fig, alt)))
+        else:
+            print(f"[figure: {alt}]")
+    finally:
+        plt.close(fig)
+# --8<-- [end:show]
