@@ -8,8 +8,10 @@
    ``offhost.py``): the build fails if one is found, because the book must work offline.
    Links that load nothing (``<a href>``, ``<link rel="canonical">``, which ``mkdocs serve``
    makes absolute, prev/next) are fine.
-3. The inline PNG figures of each example are also written as files (``digits-1.png``, ...)
-   beside its page, so a chapter can show an example's figure.
+3. The inline PNG figures of each example are also written as files beside its page, so a
+   chapter can show an example's figure: ``<name>.png`` for a figure shown with a name
+   (``show(fig, alt, name=...)``, an ``<img data-name>``), else ``<stem>-<n>.png`` by its
+   position.
 4. After the build, each example script is also written as a notebook (``.ipynb``, via
    jupytext) beside the copied ``.py`` in ``site/``, so the page can offer both for download
    (see ``docs/overrides/main.html``). No ``.ipynb`` is ever written into the repository.
@@ -38,7 +40,8 @@ _NBCONVERT_MERMAID = re.compile(
     r'\s*const diagrams = document\.querySelectorAll\("\.jp-Mermaid.*?</script>',
     re.DOTALL,
 )
-_PNG = re.compile(r'<img\b[^>]*\bsrc="data:image/png;base64,([A-Za-z0-9+/=\s]+)"')
+_PNG = re.compile(r'<img\b([^>]*)\bsrc="data:image/png;base64,([A-Za-z0-9+/=\s]+)"')
+_NAME = re.compile(r'\bdata-name="([a-z0-9-]+)"')
 
 
 def _is_example(page) -> bool:
@@ -46,7 +49,7 @@ def _is_example(page) -> bool:
 
 
 def _save_figures(html: str, page) -> None:
-    """Write the page's inline PNG figures as ``<stem>-1.png``, ``<stem>-2.png``, ... beside it.
+    """Write the page's inline PNG figures beside it: ``<name>.png``, or ``<stem>-<n>.png``.
 
     Other pages can then show an example's figure (e.g. ``../examples/digits/digits-1.png``
     from the data chapter) without running the example a second time.
@@ -57,7 +60,9 @@ def _save_figures(html: str, page) -> None:
     dest_dir.mkdir(parents=True, exist_ok=True)
     stem = Path(page.file.src_uri).stem
     for n, m in enumerate(_PNG.finditer(html), start=1):
-        (dest_dir / f"{stem}-{n}.png").write_bytes(base64.b64decode("".join(m.group(1).split())))
+        named = _NAME.search(m.group(1))
+        file = f"{named[1]}.png" if named else f"{stem}-{n}.png"
+        (dest_dir / file).write_bytes(base64.b64decode("".join(m.group(2).split())))
 
 
 _MD_LINK = re.compile(r'href="(?![a-z]+:|/|#)([^"#]+\.md)(#[^"]*)?"')
