@@ -13,7 +13,7 @@ def figure_html(fig: Figure, alt: str, name: str | None = None, dpi: int = 100) 
     that name.
 
     >>> f = plt.figure(figsize=(1, 1))
-    >>> figure_html(f, alt='An empty "figure"', name="empty")[:79]
+    >>> figure_html(f, alt='An empty "figure"', name="empty")[:78]
     '<img alt="An empty &quot;figure&quot;" data-name="empty" src="data:image/png;b'
     >>> plt.close(f)
     """
