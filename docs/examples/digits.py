@@ -21,7 +21,7 @@ print("first labels:", data.y[:10].tolist())
 # %%
 fig = plot_digits(data.X, labels=data.y, n=24, ncols=8)
 show(fig, alt="The first 24 handwritten digits of the sample in 3 rows of 8, "
-              "dark strokes on light squares, each titled with its label.")
+              "each in a thin grey square and titled with its label.", name="first-digits")
 
 # %% [markdown]
 # How many digits of each class the sample holds:
