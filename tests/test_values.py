@@ -48,6 +48,7 @@ RUNS = {
     "flop": 22_776_000_000,
     "ratio": 2.0206,
     "tiny": 1.234e-7,
+    "lists": [{"k": "x", "v": [1.0, 2.0, 3.0]}, {"k": "y", "v": [5.0]}],
 }
 QUOTE = {"kind": "quotation", "source": "a printout we were shown", "x": {"acc": 0.94667}}
 
@@ -85,6 +86,9 @@ def results_dir(tmp_path, monkeypatch):
     ('diff("runs.json", "runs[name=b].acc", "runs[name=a].acc")', "+3.33 points ± 2.89"),
     ('value("runs.json", "runs[name=a].acc", stat="n")', "3"),
     ('value("runs.json", "runs[*].acc", stat="n", unit="runs")', "6 runs"),
+    ('value("runs.json", "runs[name=a,seed=0].history", stat="n")', "1"),
+    ('value("runs.json", "lists[k=x].v", "fixed:1")', "2.0 ± 1.0"),
+    ('value("runs.json", "lists[k=x].v", stat="n")', "3"),
 ])
 def test_calls(call, text):
     assert values.evaluate(call).text == text

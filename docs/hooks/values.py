@@ -329,6 +329,8 @@ def _title(file: str, key: str, text: str, n: int | None, stat: str | None) -> s
 def value(file: str, key: str, fmt: str = "pct:2", stat: str | None = None,
           unit: str | None = None, scale: float = 1) -> Rendered:
     v, seeds = resolve(file, key)
+    if seeds is not None and len(v) == 1 and isinstance(v[0], list):
+        v = v[0]  # one element selected, whose value is a list: its values
     text = format_value(v, fmt, stat, unit, scale)
     options = {"stat": stat, "unit": unit, "scale": scale}
     defaults = {"stat": None, "unit": None, "scale": 1}

@@ -175,3 +175,76 @@ def plot_bench(bench: Mapping, frameworks: Sequence[str] = ("nnscratch", "torch"
     fig.tight_layout()
     return book_style(fig)
 # --8<-- [end:plot_bench]
+
+
+# --8<-- [start:plot_accuracies]
+def plot_accuracies(results: Mapping, names: Sequence[str], reference: str | None = None,
+                    key: str = "test_accuracy", fig: Figure | None = None) -> Figure:
+    """``key`` of each configuration in ``names`` as a horizontal bar: the mean over its runs
+    (in percent), with ± the sample sd as an error bar; coloured by version (the name's first
+    two letters), and a vertical line at the mean of ``reference``.
+
+    >>> runs = [{"name": n, "seed": s, "test_accuracy": a} for n, s, a in [
+    ...     ("v1 a", 0, 0.80), ("v1 a", 1, 0.90), ("modern", 0, 0.95)]]
+    >>> f = plot_accuracies({"runs": runs}, ["v1 a", "modern"], reference="v1 a")
+    >>> [round(float(p.get_width()), 1) for p in f.axes[0].patches]
+    [85.0, 95.0]
+    >>> plt.close(f)
+    """
+    if fig is None:
+        fig = plt.figure(figsize=(8, 0.32 * len(names) + 1))
+    ax = fig.subplots()
+    y = np.arange(len(names))[::-1]
+    means = {}
+    for row, name in zip(y, names, strict=True):
+        values = 100 * np.array(list(_by_seed(results, name, key).values()))
+        means[name] = values.mean()
+        ax.barh(row, values.mean(), height=0.7,
+                color=VERSION_COLOURS.get(name[:2], OKABE_ITO["bluish_green"]))
+        ax.errorbar(values.mean(), row, xerr=_sd(values), color=GREY, capsize=3, lw=1.2)
+    if reference is not None:
+        ax.axvline(means[reference], color=GREY, lw=1)
+    ax.set_yticks(y, names)
+    ax.set_xlabel(f"{key.replace('_', ' ')} (%)")
+    ax.set_xlim(0, 100)
+    fig.tight_layout()
+    return book_style(fig)
+# --8<-- [end:plot_accuracies]
+
+
+# --8<-- [start:plot_run_curves]
+def plot_run_curves(results: Mapping, panels: Mapping[str, Sequence[str]], seed: int = 0,
+                    key: str = "test_accuracy", fig: Figure | None = None) -> Figure:
+    """``key`` against the iteration for the run of ``seed`` of each named configuration, one
+    panel per entry of ``panels`` (title -> configuration names), from the runs' ``history``.
+
+    >>> runs = [{"name": n, "seed": 0, "history": [
+    ...     {"iteration": i, "test_accuracy": a * i} for i in (0, 10)]}
+    ...     for n, a in (("v1 x", 0.05), ("v1 y", 0.08))]
+    >>> f = plot_run_curves({"runs": runs}, {"version 1": ["v1 x", "v1 y"]})
+    >>> [line.get_label() for line in f.axes[0].lines]
+    ['v1 x', 'v1 y']
+    >>> plt.close(f)
+    """
+    if fig is None:
+        fig = plt.figure(figsize=(4.5 * len(panels), 3.2))
+    axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
+    styles = [(OKABE_ITO["vermillion"], "-"), (OKABE_ITO["blue"], "--"),
+              (OKABE_ITO["bluish_green"], ":")]
+    for ax, (title, names) in zip(axes, panels.items(), strict=True):
+        for name, (colour, style) in zip(names, styles * len(names), strict=False):
+            run = next((r for r in results["runs"] if r["name"] == name and r["seed"] == seed),
+                       None)
+            if run is None:
+                raise ValueError(f"no run {name!r} with seed {seed}")
+            h = run["history"]
+            ax.plot([e["iteration"] for e in h], [100 * e[key] for e in h], style,
+                    color=colour, label=name)
+        ax.set_title(title)
+        ax.set_xlabel("iteration")
+        ax.grid(True, color=GREY, alpha=0.25)
+        ax.legend(frameon=False)
+    axes[0].set_ylabel(f"{key.replace('_', ' ')} (%)")
+    fig.tight_layout()
+    return book_style(fig)
+# --8<-- [end:plot_run_curves]
