@@ -33,9 +33,9 @@ The calls (arguments are Python literals; nothing else is evaluated):
     A whole Markdown table (rendered as an HTML ``<table>``), every cell a value with its
     source. ``columns`` is a list of ``[header, key]``, ``[header, key, fmt]`` or
     ``[header, key, fmt, options]``; ``options`` may hold ``stat``, ``unit``, ``scale`` (as
-    for ``value``), ``minus`` (another key, taken as it is unless it holds ``{row}`` or a ``{name}``:
-    the cell is the paired ``diff`` of the cell's key minus that one) and
-    ``file`` (the column reads another results file). ``rows`` is a list of
+    for ``value``), ``minus`` (another key, taken as it is unless it holds ``{row}`` or a
+    ``{name}``: the cell is the paired ``diff`` of the cell's key minus that one) and ``file``
+    (the column reads another results file). ``rows`` is a list of
     ``[label, rowkey]`` or ``[label, rowkey, overrides]``. A cell's key is the column's key
     with ``{row}`` replaced by ``rowkey``, or ``rowkey.key`` when the column's key has no
     ``{row}``; a ``rowkey`` may instead be a dict of names, each ``{name}`` of the column's
