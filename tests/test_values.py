@@ -48,6 +48,7 @@ RUNS = {
     "flop": 22_776_000_000,
     "ratio": 2.0206,
     "tiny": 1.234e-7,
+    "lists": [{"k": "x", "v": [1.0, 2.0, 3.0]}, {"k": "y", "v": [5.0]}],
 }
 QUOTE = {"kind": "quotation", "source": "a printout we were shown", "x": {"acc": 0.94667}}
 
@@ -83,6 +84,11 @@ def results_dir(tmp_path, monkeypatch):
     ('value("runs.json", "created", "text")', "2026-01-02T03:04:05+00:00"),
     ('value("runs.json", "runs[*].seconds", "fixed:0", stat="max")', "14"),
     ('diff("runs.json", "runs[name=b].acc", "runs[name=a].acc")', "+3.33 points ± 2.89"),
+    ('value("runs.json", "runs[name=a].acc", stat="n")', "3"),
+    ('value("runs.json", "runs[*].acc", stat="n", unit="runs")', "6 runs"),
+    ('value("runs.json", "runs[name=a,seed=0].history", stat="n")', "1"),
+    ('value("runs.json", "lists[k=x].v", "fixed:1")', "2.0 ± 1.0"),
+    ('value("runs.json", "lists[k=x].v", stat="n")', "3"),
 ])
 def test_calls(call, text):
     assert values.evaluate(call).text == text
@@ -122,6 +128,14 @@ def test_diff_pairs_runs_by_seed():
     ('value("runs.json", "flop", colour="red")', "unexpected keyword"),
     ('value("runs.json"', "not a call"),
     ('diff("runs.json", "runs[name=a].acc", "runs[name=a,seed=0].acc")', "same seeds"),
+    ('value("runs.json", "flop", stat="n")', "counts the values"),
+    ('table("runs.json", rows=[["A", "runs[name=a]"]], columns=[["s", "seconds", "fixed", '
+     '{"colour": "red"}]])', "unknown cell options ['colour']"),
+    ('table("runs.json", rows=[["A", {"n": "a"}]], columns=[["s", "runs[name={m}].acc"]])',
+     "names 'm'"),
+    ('table("runs.json", rows=[["A", "runs[name=a]"]], columns=[["s"]])', "a column is"),
+    ('table("runs.json", rows=[["A", "runs[name=a]"]], columns=[["d", "acc", "points", '
+     '{"minus": "acc", "unit": "pp"}]])', "no unit or scale"),
 ])
 def test_bad_calls_are_errors(call, message):
     with pytest.raises(values.ValueProblem, match=re.escape(message)):
@@ -224,6 +238,52 @@ def test_a_table_keeps_the_indentation_of_its_line():
     assert lines[4].startswith("    | B | <span") and lines[4].endswith(" | — |")
     assert ">90.0 % ± 10.0</span>" in lines[3] and ">12 s ± 2</span>" in lines[3]
     assert 'data-source="docs/results/runs.json#runs[name=a].seconds"' in lines[3]
+
+
+def _cells(line: str) -> list[str]:
+    """The texts of a rendered table line's cells (values' spans reduced to their text)."""
+    return [re.sub(r"<span [^>]*>([^<]*)</span>", r"\1", c).strip()
+            for c in line.strip().strip("|").split(" | ")]
+
+
+def test_a_table_of_means_differences_and_counts():
+    """Mean ± sd, the paired difference from another row, and the number of seeds."""
+    page, _ = values.render_markdown(
+        '{@ table("runs.json", corner="run", '
+        'rows=[["A", "runs[name=a]", {"change": None}], ["B", "runs[name=b]"]], '
+        'columns=[["accuracy (%)", "acc", "pct:1"], '
+        '["change", "acc", "points:1", {"minus": "runs[name=a].acc"}], '
+        '["seeds", "acc", "int", {"stat": "n"}]]) @}', "p")
+    lines = page.splitlines()
+    assert _cells(lines[0]) == ["run", "accuracy (%)", "change", "seeds"]
+    assert _cells(lines[2]) == ["A", "90.0 % ± 10.0", "—", "3"]
+    assert _cells(lines[3]) == ["B", "93.3 % ± 7.6", "+3.3 points ± 2.9", "3"]
+    assert ('data-source="docs/results/runs.json#runs[name=b].acc minus '
+            'docs/results/runs.json#runs[name=a].acc"') in lines[3]
+    assert "paired difference" in lines[3] and "over 3 pairs" in lines[3]
+
+
+def test_a_table_row_key_may_name_parts_and_a_column_another_file():
+    page, _ = values.render_markdown(
+        '{@ table("runs.json", '
+        'rows=[["a", {"n": "a", "q": "x.acc"}], ["b", {"n": "b", "q": "x.acc"}, '
+        '{"quoted": None, "best": {"key": "runs[name={n}].acc", "fmt": "pct:0"}}]], '
+        'columns=[["quoted", "{q}", "pct:1", {"file": "quote.json"}], '
+        '["best", "runs[name={n}].acc", "pct:1", {"stat": "max"}]]) @}', "p")
+    lines = page.splitlines()
+    assert _cells(lines[2]) == ["a", "94.7 %", "100.0 %"]
+    assert 'data-source="docs/results/quote.json#x.acc"' in lines[2]
+    assert "Quoted from a printout we were shown" in lines[2]
+    assert _cells(lines[3]) == ["b", "—", "100 %"]  # the override keeps the column's stat
+
+
+def test_every_table_cell_gives_its_value_again():
+    page, _ = values.render_markdown(
+        '{@ table("runs.json", rows=[["B", "runs[name=b]"]], '
+        'columns=[["d", "acc", "points:1", {"minus": "runs[name=a].acc", "stat": "mean"}], '
+        '["n", "acc", "int", {"stat": "n"}]]) @}', "p")
+    for call, text in re.findall(r'data-call="([^"]*)"[^>]*>([^<]*)</span>', page):
+        assert values.evaluate(html.unescape(call)).text == html.unescape(text)
 
 
 def test_a_table_column_may_place_the_row_key_anywhere():

@@ -18,10 +18,8 @@
 # a time, so compare them only roughly.
 
 # %%
-import numpy as np
-
 from nnscratch.experiments.errata import load_results, mean_sd, pct, runs_of
-from nnscratch.plots import GREY, OKABE_ITO, show
+from nnscratch.plots import plot_accuracies, plot_run_curves, show
 
 results = load_results()
 print("created:", results["created"], "  complete:", results["complete"])
@@ -70,53 +68,22 @@ print("* read off the as-written runs, not run separately")
 # written.
 
 # %%
-import matplotlib.pyplot as plt  # noqa: E402
-
-shown = [r for r in rows if r[4] is not None]
-fig, ax = plt.subplots(figsize=(8, 0.32 * len(shown) + 1))
-colour = {"v1": OKABE_ITO["sky_blue"], "v2": OKABE_ITO["orange"], "mo": OKABE_ITO["bluish_green"]}
-y = np.arange(len(shown))[::-1]
-means = [100 * mean_sd(r[3])[0] for r in shown]
-sds = [100 * mean_sd(r[3])[1] for r in shown]
-ax.barh(y, means, xerr=sds, color=[colour[r[0][:2]] for r in shown], ecolor=GREY)
-ax.set_yticks(y, [r[0] for r in shown], color=GREY)
-ax.axvline(means[[r[0] for r in shown].index("v1 as written")], color=GREY, lw=1)
-ax.set_xlabel("test accuracy (%)")
-ax.set_xlim(0, 100)
-fig.patch.set_alpha(0)
-ax.patch.set_alpha(0)
-ax.tick_params(colors=GREY)
-ax.xaxis.label.set_color(GREY)
-for spine in ax.spines.values():
-    spine.set_color(GREY)
-fig.tight_layout()
-show(fig, alt="Horizontal bars of test accuracy, one per configuration: the modern recipe in "
-              "green, the version 1 variants in blue and the version 2 variants in orange, "
-              "each with its standard deviation over the seeds as an error bar; a grey "
-              "vertical line marks version 1 as written.")
+shown = [name for name, *_, seconds in rows if seconds is not None]
+fig = plot_accuracies(results, shown, reference="v1 as written")
+show(fig, name="errata-test-accuracies",
+     alt="Horizontal bars of test accuracy, one per configuration: the modern recipe in "
+         "green, the version 1 variants in blue and the version 2 variants in vermillion, "
+         "each with its standard deviation over the seeds as an error bar; a grey "
+         "vertical line marks version 1 as written.")
 
 # %% [markdown]
 # The test accuracy the loop would print, every 10 iterations, for seed 0: as written, and
 # with every mistake fixed.
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
-for ax, version in zip(axes, ("v1", "v2"), strict=True):
-    for name, c, style in [(f"{version} as written", OKABE_ITO["vermillion"], "-"),
-                           (f"{version} all fixes", OKABE_ITO["blue"], "--")]:
-        h = runs_of(results, name)[0]["history"]
-        ax.plot([e["iteration"] for e in h], [100 * e["test_accuracy"] for e in h],
-                style, color=c, label=name)
-    ax.set_xlabel("iteration")
-    ax.legend(frameon=False, labelcolor=GREY)
-    ax.patch.set_alpha(0)
-    ax.tick_params(colors=GREY)
-    ax.xaxis.label.set_color(GREY)
-    for spine in ax.spines.values():
-        spine.set_color(GREY)
-axes[0].set_ylabel("test accuracy (%)", color=GREY)
-fig.patch.set_alpha(0)
-fig.tight_layout()
-show(fig, alt="Two panels, version 1 on the left and version 2 on the right: test accuracy "
-              "against the iteration for seed 0, as written (solid vermillion line) and with "
-              "every mistake fixed (dashed blue line).")
+fig = plot_run_curves(results, {"version 1": ["v1 as written", "v1 all fixes"],
+                                "version 2": ["v2 as written", "v2 all fixes"]}, seed=0)
+show(fig, name="errata-learning-curves",
+     alt="Two panels, version 1 on the left and version 2 on the right: test accuracy "
+         "against the iteration for seed 0, as written (solid vermillion line) and with "
+         "every mistake fixed (dashed blue line).")

@@ -30,12 +30,21 @@ The calls (arguments are Python literals; nothing else is evaluated):
     The paired difference ``b - a`` (element by element, after checking both keys select
     the same seeds), as mean ± sd.
 ``table(file, rows, columns, corner="")``
-    A whole Markdown table: ``rows`` is a list of ``[label, rowkey]`` (or
-    ``[label, rowkey, {column header: other key, or None for "—"}]``), ``columns`` a list
-    of ``[header, key, fmt]``; a cell's key is the column's key with ``{row}`` replaced by
-    the row's key, or ``rowkey.key`` when the column's key has no ``{row}``. A table call
-    starts its own line; its lines keep that line's indentation (so it works inside an
-    admonition).
+    A whole Markdown table (rendered as an HTML ``<table>``), every cell a value with its
+    source. ``columns`` is a list of ``[header, key]``, ``[header, key, fmt]`` or
+    ``[header, key, fmt, options]``; ``options`` may hold ``stat``, ``unit``, ``scale`` (as
+    for ``value``), ``minus`` (another key, taken as it is unless it holds ``{row}`` or a
+    ``{name}``: the cell is the paired ``diff`` of the cell's key minus that one) and ``file``
+    (the column reads another results file). ``rows`` is a list of
+    ``[label, rowkey]`` or ``[label, rowkey, overrides]``. A cell's key is the column's key
+    with ``{row}`` replaced by ``rowkey``, or ``rowkey.key`` when the column's key has no
+    ``{row}``; a ``rowkey`` may instead be a dict of names, each ``{name}`` of the column's
+    key (and of its ``minus``) being replaced by its value. ``overrides`` maps a column's
+    header to ``None`` (the cell is "—"), to another key, or to a dict of options (with
+    ``key``, ``fmt``) that replace the column's for this cell. A table call starts its own
+    line; its lines keep that line's indentation (so it works inside an admonition).
+
+``stat="n"`` shows how many values a key selects (the seeds of a mean ± sd).
 
 Formats ``fmt`` are ``name:digits``: ``pct`` (a fraction, as ``94.67 %``), ``points`` (a
 difference of fractions, ``+3.21 points``), ``fixed``, ``int`` (``10,000``), ``seconds``
@@ -77,7 +86,7 @@ IN_ATTRIBUTE = re.compile(
 IN_IMAGE_ALT = re.compile(r"!\[[^\]]*$")
 TAG_WITH_PLACEHOLDER = re.compile(r"<[A-Za-z][^<>]*NNVALUE\d+ZZ[^<>]*>")
 SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-STATS = {None, "mean", "sd", "min", "max"}
+STATS = {None, "mean", "sd", "min", "max", "n"}
 DEFAULT_DIGITS = {"pct": 2, "points": 2, "fixed": 2, "int": 0, "seconds": 1, "minutes": 1,
                   "times": 1, "sci": 1, "text": 0}
 
@@ -277,7 +286,11 @@ def format_value(value: object, fmt: str = "pct:2", stat: str | None = None,
 
     name, d = _spec(fmt)
     if stat not in STATS:
-        raise ValueProblem(f"unknown stat {stat!r} (known: mean, sd, min, max)")
+        raise ValueProblem(f"unknown stat {stat!r} (known: mean, sd, min, max, n)")
+    if stat == "n":
+        if not isinstance(value, list):
+            raise ValueProblem("stat='n' counts the values of a key that selects several")
+        return f"{len(value)} {unit}" if unit else str(len(value))
     if name == "text":
         if isinstance(value, list) or stat:
             raise ValueProblem("fmt='text' shows one value as it is")
@@ -316,6 +329,8 @@ def _title(file: str, key: str, text: str, n: int | None, stat: str | None) -> s
 def value(file: str, key: str, fmt: str = "pct:2", stat: str | None = None,
           unit: str | None = None, scale: float = 1) -> Rendered:
     v, seeds = resolve(file, key)
+    if seeds is not None and len(v) == 1 and isinstance(v[0], list):
+        v = v[0]  # one element selected, whose value is a list: its values
     text = format_value(v, fmt, stat, unit, scale)
     options = {"stat": stat, "unit": unit, "scale": scale}
     defaults = {"stat": None, "unit": None, "scale": 1}
@@ -351,28 +366,77 @@ def diff(file: str, key_b: str, key_a: str, fmt: str = "points:2",
     )
 
 
+CELL_OPTIONS = {"key", "fmt", "stat", "unit", "scale", "minus", "file"}
+
+
+def _fill(template: str, rowkey: str | dict, prefix: bool = True) -> str:
+    """A column's key for one row (see ``table``); ``prefix=False``: a key without
+    ``{row}`` stays as it is (a ``minus`` key)."""
+    if isinstance(rowkey, dict):
+        try:
+            return template.format_map({k: str(v) for k, v in rowkey.items()})
+        except (KeyError, ValueError, IndexError) as err:
+            raise ValueProblem(f"the key {template!r} names {err} that the row "
+                               f"{rowkey} does not give") from None
+    if "{row}" in template:
+        return template.replace("{row}", rowkey)
+    return f"{rowkey}.{template}" if rowkey and prefix else template
+
+
+def _cell(file: str, rowkey: str | dict, options: dict) -> Rendered:
+    """One cell of a table: a value, or a paired difference when ``minus`` is given."""
+    unknown = set(options) - CELL_OPTIONS
+    if unknown:
+        raise ValueProblem(f"unknown cell options {sorted(unknown)} "
+                           f"(known: {', '.join(sorted(CELL_OPTIONS))})")
+    file, key = options.get("file", file), _fill(options["key"], rowkey)
+    if options.get("minus") is not None:
+        if options.get("unit") or options.get("scale", 1) != 1:
+            raise ValueProblem("a difference cell takes no unit or scale")
+        return diff(file, key, _fill(options["minus"], rowkey, prefix=False), options["fmt"],
+                    options.get("stat"))
+    return value(file, key, options["fmt"], options.get("stat"), options.get("unit"),
+                 options.get("scale", 1))
+
+
+def _columns(columns: list) -> list[tuple[str, dict]]:
+    """``(header, options)`` of each column, options with ``key`` and ``fmt``."""
+    out = []
+    for column in columns:
+        if not isinstance(column, list | tuple) or len(column) not in (2, 3, 4):
+            raise ValueProblem("a column is [header, key], [header, key, fmt] or "
+                               "[header, key, fmt, options]")
+        head, key = column[0], column[1]
+        fmt = column[2] if len(column) > 2 else "pct:2"
+        options = column[3] if len(column) > 3 else {}
+        if not isinstance(options, dict):
+            raise ValueProblem(f"column {head!r}: its options are a dict")
+        out.append((str(head), {**options, "key": key, "fmt": fmt}))
+    return out
+
+
 def table(file: str, rows: list, columns: list, corner: str = "") -> str:
-    header = [corner] + [c[0] for c in columns]
-    lines = ["| " + " | ".join(header) + " |", "|:--|" + "--:|" * len(columns)]
+    cols = _columns(columns)
+    lines = ["| " + " | ".join([corner] + [h for h, _ in cols]) + " |",
+             "|:--|" + "--:|" * len(cols)]
     for row in rows:
-        if len(row) not in (2, 3):
+        if not isinstance(row, list | tuple) or len(row) not in (2, 3):
             raise ValueProblem("a row is [label, rowkey] or [label, rowkey, {header: key}]")
         label, rowkey, overrides = row[0], row[1], (row[2] if len(row) == 3 else {})
-        unknown = set(overrides) - {c[0] for c in columns}
+        unknown = set(overrides) - {h for h, _ in cols}
         if unknown:
             raise ValueProblem(f"row {label!r} overrides unknown columns {sorted(unknown)}")
         cells = [str(label)]
-        for column in columns:
-            if len(column) not in (2, 3):
-                raise ValueProblem("a column is [header, key] or [header, key, fmt]")
-            head, template, fmt = column if len(column) == 3 else (*column, "pct:2")
-            template = overrides.get(head, template)
-            if template is None:
+        for head, options in cols:
+            override = overrides.get(head, options)
+            if override is None:
                 cells.append("—")
                 continue
-            key = (template.replace("{row}", rowkey) if "{row}" in template
-                   else f"{rowkey}.{template}" if rowkey else template)
-            cells.append(value(file, key, fmt).span())
+            if isinstance(override, str):
+                override = {**options, "key": override}
+            elif override is not options:
+                override = {**options, **override}
+            cells.append(_cell(file, rowkey, override).span())
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

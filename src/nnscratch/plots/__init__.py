@@ -10,12 +10,22 @@ dark palettes alike, and its lines use the colour-blind-safe Okabe–Ito palette
 * ``show.py``: :func:`show` and :func:`figure_html`, a figure on a page with its alt text;
 * ``digits.py``: :func:`plot_digits`, :func:`plot_variants`, :func:`plot_one_hot`, digits
   drawn back as pictures (in ink on the page, by :func:`draw_digit`);
-* ``curves.py``: :func:`plot_history`, :func:`plot_loss_agreement`, training curves.
+* ``curves.py``: :func:`plot_history`, :func:`plot_loss_agreement`, training curves;
+* ``results.py``: :func:`plot_fix_effects`, :func:`plot_reproduction`, :func:`plot_bench`,
+  :func:`plot_accuracies`, :func:`plot_run_curves`: the results pages' figures, from the
+  loaded results files.
 """
 
 # --8<-- [start:imports]
 from nnscratch.plots.curves import plot_history, plot_loss_agreement
 from nnscratch.plots.digits import INK, draw_digit, plot_digits, plot_one_hot, plot_variants
+from nnscratch.plots.results import (
+    plot_accuracies,
+    plot_bench,
+    plot_fix_effects,
+    plot_reproduction,
+    plot_run_curves,
+)
 from nnscratch.plots.show import figure_html, show
 from nnscratch.plots.style import BACKGROUNDS, GREY, OKABE_ITO, book_style, contrast_ratio
 
@@ -30,10 +40,15 @@ __all__ = [
     "contrast_ratio",
     "draw_digit",
     "figure_html",
+    "plot_accuracies",
+    "plot_bench",
     "plot_digits",
+    "plot_fix_effects",
     "plot_history",
     "plot_loss_agreement",
     "plot_one_hot",
+    "plot_reproduction",
+    "plot_run_curves",
     "plot_variants",
     "show",
 ]
