@@ -16,6 +16,7 @@ dark palettes alike, and its lines use the colour-blind-safe Okabe–Ito palette
 # --8<-- [start:imports]
 from nnscratch.plots.curves import plot_history, plot_loss_agreement
 from nnscratch.plots.digits import INK, draw_digit, plot_digits, plot_one_hot, plot_variants
+from nnscratch.plots.graph import plot_network_graph
 from nnscratch.plots.show import figure_html, show
 from nnscratch.plots.style import BACKGROUNDS, GREY, OKABE_ITO, book_style, contrast_ratio
 
@@ -33,6 +34,7 @@ __all__ = [
     "plot_digits",
     "plot_history",
     "plot_loss_agreement",
+    "plot_network_graph",
     "plot_one_hot",
     "plot_variants",
     "show",
