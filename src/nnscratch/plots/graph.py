@@ -221,11 +221,20 @@ def _draw_edge(ax: Axes, edge: Edge, boxes: dict, colour: str) -> None:
                 gid=f"label:{edge.src}-{edge.dst}", linespacing=1.25)
 
 
-def graph_size(layer_sizes: Sequence[int]) -> tuple[float, float]:
-    """Width and height in inches of the graph of a network with these layer sizes."""
+def graph_size(layer_sizes: Sequence[int], edges: str = "none") -> tuple[float, float]:
+    """Width and height in inches of the graph of a network with these layer sizes.
+
+    Without arrows (``edges="none"``) there are no labels right of the main column.
+
+    >>> [round(v, 2) for v in graph_size([784, 10])]
+    [3.2, 3.24]
+    >>> [round(v, 2) for v in graph_size([784, 10], edges="forward")]
+    [4.97, 3.24]
+    """
     _, mx = _columns()
+    right = MARGIN if edges == "none" else LABEL_PAD + RIGHT
     rows = 2 * (len(layer_sizes) - 1) + 1          # row spacings from X (row 0) to L (2L + 1)
-    return mx + NODE_W / 2 + LABEL_PAD + RIGHT, 2 * MARGIN + NODE_H + rows * ROW
+    return mx + NODE_W / 2 + right, 2 * MARGIN + NODE_H + rows * ROW
 
 
 def plot_network_graph(
@@ -249,7 +258,7 @@ def plot_network_graph(
         raise ValueError(f"edges must be one of {EDGE_MODES}, got {edges!r}")
     if len(layer_sizes) < 2 or any(int(n) < 1 for n in layer_sizes):
         raise ValueError(f"layer_sizes needs n_0 and at least one layer, got {layer_sizes}")
-    width, height = graph_size(layer_sizes)
+    width, height = graph_size(layer_sizes, edges)
     if fig is None:
         fig = plt.figure(figsize=(width, height))
     else:
