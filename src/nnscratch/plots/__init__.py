@@ -19,6 +19,7 @@ dark palettes alike, and its lines use the colour-blind-safe Okabe–Ito palette
 # --8<-- [start:imports]
 from nnscratch.plots.curves import plot_history, plot_loss_agreement
 from nnscratch.plots.digits import INK, draw_digit, plot_digits, plot_one_hot, plot_variants
+from nnscratch.plots.graph import plot_network_graph
 from nnscratch.plots.results import (
     plot_accuracies,
     plot_bench,
@@ -46,6 +47,7 @@ __all__ = [
     "plot_fix_effects",
     "plot_history",
     "plot_loss_agreement",
+    "plot_network_graph",
     "plot_one_hot",
     "plot_reproduction",
     "plot_run_curves",
