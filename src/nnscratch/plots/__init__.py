@@ -18,6 +18,7 @@ from nnscratch.plots.curves import plot_history, plot_loss_agreement
 from nnscratch.plots.digits import INK, draw_digit, plot_digits, plot_one_hot, plot_variants
 from nnscratch.plots.show import figure_html, show
 from nnscratch.plots.style import BACKGROUNDS, GREY, OKABE_ITO, book_style, contrast_ratio
+from nnscratch.plots.sweeps import plot_l2_sweep, plot_lr_sweep, plot_runs, plot_weight_histograms
 
 # --8<-- [end:imports]
 
@@ -32,8 +33,12 @@ __all__ = [
     "figure_html",
     "plot_digits",
     "plot_history",
+    "plot_l2_sweep",
     "plot_loss_agreement",
+    "plot_lr_sweep",
     "plot_one_hot",
+    "plot_runs",
     "plot_variants",
+    "plot_weight_histograms",
     "show",
 ]
