@@ -120,11 +120,16 @@ def l2_sweep() -> dict:
         entry["W1_histogram"] = next(r["W1_histogram"] for r in runs
                                      if r["lam"] == entry["lam"] and r["seed"] == 0)
     chosen = min(summary, key=lambda e: e["val_loss"])
+    top = max(summary, key=lambda e: e["val_accuracy"])
     init = he_init(L2_RECIPE.layer_sizes(), np.random.default_rng(0), dtype=np.float64)
     return {"recipe": L2_RECIPE.to_dict(), "train_size": L2_TRAIN_SIZE, "split": SPLIT,
             "seeds": list(SEEDS), "lambdas": list(LAMBDAS), "hist_edges": HIST_EDGES.tolist(),
             "init_W1_histogram": histogram(init["W1"]), "init_norms": norms(init),
-            "chosen": {"lam": chosen["lam"], "rule": "lowest mean validation cross-entropy"},
+            "chosen": {"lam": chosen["lam"], "lam_text": f"{chosen['lam']:g}",
+                       "rule": "lowest mean validation cross-entropy",
+                       **{k: chosen[k] for k in ("val_loss", "val_accuracy", "norm")}},
+            "by_val_accuracy": {"lam": top["lam"], "lam_text": f"{top['lam']:g}",
+                                "val_accuracy": top["val_accuracy"]},
             "summary": summary, "runs": runs, "check": l2_run(**CHECK["l2"], data=data)}
 
 

@@ -17,6 +17,7 @@ COLOURS = [OKABE_ITO[c] for c in ("blue", "vermillion", "bluish_green", "orange"
                                   "reddish_purple", "sky_blue")] + [GREY]
 LINES = ["-", "--", "-.", ":"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X"]
+NAMES = {"gd": "mini-batch SGD", "momentum": "momentum", "adam": "Adam"}
 
 
 def _style(i: int) -> dict:
@@ -172,14 +173,13 @@ def plot_lr_sweep(sweep: Mapping, optimizer: str = "gd", fig: Figure | None = No
             ax_loss.plot(epochs[-1], entry["mean_loss"][-1], marker="x", markersize=9,
                          color=COLOURS[i % len(COLOURS)], linestyle="none")
     ax_loss.set(yscale="log", xlabel="epoch", ylabel="training loss (log scale)",
-                title=f"loss per epoch, {optimizer}")
+                title=f"loss per epoch, {NAMES.get(optimizer, optimizer)}")
     ax_loss.legend(fontsize=7, ncol=2)
-    names = {"gd": "mini-batch SGD", "adam": "Adam", "momentum": "momentum"}
     for i, name in enumerate(dict.fromkeys(e["optimizer"] for e in sweep["summary"])):
         done = [e for e in sweep["summary"] if e["optimizer"] == name and not e["diverged"]]
         ax_acc.errorbar([e["lr"] for e in done], [e["val_accuracy"] for e in done],
                         yerr=[e["val_accuracy_sd"] for e in done], capsize=2,
-                        label=names.get(name, name), **_style(i))
+                        label=NAMES.get(name, name), **_style(i))
     ax_acc.set(xscale="log", xlabel="learning rate η (log scale)",
                ylabel="validation accuracy", title="after the last epoch")
     ax_acc.legend(fontsize=8)
