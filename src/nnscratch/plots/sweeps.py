@@ -104,7 +104,9 @@ def plot_l2_sweep(sweep: Mapping, fig: Figure | None = None) -> Figure:
     for ax, ylabel, title in ((ax_acc, "accuracy", "accuracy after training"),
                               (ax_loss, "cross-entropy", "validation cross-entropy")):
         ax.set(xscale="log", xlabel="λ (log scale)", ylabel=ylabel, title=title)
-        ax.legend(fontsize=8)
+        handles, labels = ax.get_legend_handles_labels()   # the sweep first, then λ = 0
+        order = sorted(range(len(labels)), key=lambda j: "λ = 0" in labels[j])
+        ax.legend([handles[j] for j in order], [labels[j] for j in order], fontsize=8)
     return _finish(fig)
 # --8<-- [end:plot_l2_sweep]
 
@@ -158,8 +160,8 @@ def plot_lr_sweep(sweep: Mapping, optimizer: str = "gd", fig: Figure | None = No
     ...                   "diverged": lr > 1, "val_accuracy": None if lr > 1 else 0.9,
     ...                   "val_accuracy_sd": None if lr > 1 else 0.01} for lr in (0.1, 1, 10)]}
     >>> f = plot_lr_sweep(s)
-    >>> [ax.get_xscale() for ax in f.axes], len(f.axes[1].lines)
-    (['linear', 'log'], 1)
+    >>> [ax.get_xscale() for ax in f.axes], f.axes[1].lines[0].get_xdata().tolist()
+    (['linear', 'log'], [0.1, 1])
     >>> plt.close(f)
     """
     if fig is None:
