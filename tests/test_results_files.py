@@ -40,6 +40,8 @@ RECHECKS = {
     "augmentation.json": ("tests/test_generalisation.py", "test_stored_check_run_is_reproduced"),
     "fashion-mnist.json": ("tests/test_generalisation.py",
                            "test_fashion_results_follow_the_scaling_rule"),
+    "l2-sweep.json": ("tests/test_sweeps.py", "test_l2_check_run_is_reproduced"),
+    "lr-sweep.json": ("tests/test_sweeps.py", "test_lr_check_run_is_reproduced"),
 }
 # A second, slower re-check of bench.json (it retrains the accuracy run): tests/test_bench.py,
 # test_results_file_accuracy_is_reproducible.

@@ -243,7 +243,7 @@ def test_serve_executes_the_examples(server):
     first = base64.b64decode(figures[0])
     assert first.startswith(PNG)
     # The hook writes each figure beside the page; the file is served, and is the figure.
-    body, ctype = server.get("/examples/train_sample/train_sample-1.png")
+    body, ctype = server.get("/examples/train_sample/train-sample-curve.png")
     assert ctype == "image/png" and body == first
 
 

@@ -72,9 +72,10 @@ print(f"{epochs} epochs in {seconds:.1f} s")
 
 # %%
 fig = plot_history(history)
-show(fig, alt="Learning curve of the 784-100-10 network on the sample: on the left the "
-              "training loss per epoch; on the right the train accuracy (solid) and test "
-              "accuracy (dashed) per epoch.")
+show(fig, name="train-sample-curve",
+     alt="Learning curve of the 784-100-10 network on the sample: on the left the training "
+         "loss per epoch; on the right the train accuracy (solid) and test accuracy (dashed) "
+         "per epoch.")
 
 # %%
 final = history[-1]

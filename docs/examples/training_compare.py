@@ -26,10 +26,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import time
 
-import matplotlib.pyplot as plt
-
 from nnscratch.data import load_sample, train_test_split
-from nnscratch.plots import GREY, OKABE_ITO, show
+from nnscratch.plots import plot_runs, show
 from nnscratch.training import TrainConfig, train
 
 data = load_sample()
@@ -67,50 +65,18 @@ for i in range(len(histories["Adam"])):
 # ## Learning curves
 #
 # The same numbers on shared axes: training loss on the left (lower is better), test
-# accuracy on the right (higher is better). Each optimizer has its own colour *and* its own
-# line style and marker, so the curves stay apart in greyscale too.
+# accuracy on the right (higher is better), drawn by `nnscratch.plots.plot_runs`. Each
+# optimizer has its own colour *and* its own line style and marker, so the curves stay apart
+# in greyscale too.
 
 # %%
-STYLES = {
-    "GD, full batch": (OKABE_ITO["vermillion"], "-", "o"),
-    "mini-batch SGD": (OKABE_ITO["sky_blue"], "--", "s"),
-    "momentum": (OKABE_ITO["bluish_green"], "-.", "^"),
-    "Adam": (OKABE_ITO["orange"], ":", "D"),
-}
-
-fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.4))
-for name, history in histories.items():
-    colour, line, marker = STYLES[name]
-    epochs = [row["epoch"] for row in history]
-    kw = dict(color=colour, linestyle=line, marker=marker, markersize=4, linewidth=2, label=name)
-    ax_loss.plot(epochs, [row["loss"] for row in history], **kw)
-    ax_acc.plot(epochs, [row["test_accuracy"] for row in history], **kw)
-ax_loss.set(xlabel="epoch", ylabel="training loss", title="cross-entropy (train)")
-ax_acc.set(xlabel="epoch", ylabel="test accuracy", title="accuracy (test)")
-ax_acc.legend(loc="lower right", fontsize=8)
-
-# Transparent background, mid-grey text and axes: readable on the light and the dark theme.
-fig.patch.set_alpha(0.0)
-for ax in (ax_loss, ax_acc):
-    ax.patch.set_alpha(0.0)
-    ax.grid(True, color=GREY, alpha=0.25)
-    ax.tick_params(colors=GREY)
-    for spine in ax.spines.values():
-        spine.set_color(GREY)
-    for text in (ax.title, ax.xaxis.label, ax.yaxis.label):
-        text.set_color(GREY)
-legend = ax_acc.get_legend()
-legend.get_frame().set_alpha(0.0)
-legend.get_frame().set_edgecolor(GREY)
-for text in legend.get_texts():
-    text.set_color(GREY)
-fig.tight_layout()
-
-show(fig, alt="Learning curves of four optimizers training the same 784-100-10 network for "
-              "5 epochs. Left, training loss per epoch; right, test accuracy per epoch. One line "
-              "per optimizer: full-batch gradient descent (vermillion, solid, circles), "
-              "mini-batch SGD (sky blue, dashed, squares), momentum (green, dash-dot, "
-              "triangles) and Adam (orange, dotted, diamonds).")
+fig = plot_runs(histories)
+show(fig, name="training-compare-curves",
+     alt="Learning curves of four optimizers training the same 784-100-10 network for "
+         "5 epochs. Left, training loss per epoch; right, test accuracy per epoch. One line "
+         "per optimizer: full-batch gradient descent (blue, solid, circles), mini-batch SGD "
+         "(vermillion, dashed, squares), momentum (green, dash-dot, triangles) and Adam "
+         "(orange, dotted, diamonds).")
 
 # %% [markdown]
 # ## What the curves say

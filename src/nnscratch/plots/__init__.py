@@ -29,6 +29,7 @@ from nnscratch.plots.results import (
 )
 from nnscratch.plots.show import figure_html, show
 from nnscratch.plots.style import BACKGROUNDS, GREY, OKABE_ITO, book_style, contrast_ratio
+from nnscratch.plots.sweeps import plot_l2_sweep, plot_lr_sweep, plot_runs, plot_weight_histograms
 
 # --8<-- [end:imports]
 
@@ -46,11 +47,15 @@ __all__ = [
     "plot_digits",
     "plot_fix_effects",
     "plot_history",
+    "plot_l2_sweep",
     "plot_loss_agreement",
+    "plot_lr_sweep",
     "plot_network_graph",
     "plot_one_hot",
     "plot_reproduction",
     "plot_run_curves",
+    "plot_runs",
     "plot_variants",
+    "plot_weight_histograms",
     "show",
 ]
