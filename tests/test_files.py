@@ -51,3 +51,22 @@ def test_a_missing_folder_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="no such file or directory"):
         with atomic_open(tmp_path / "no" / "such" / "file.csv"):
             pass
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_new_file_gets_the_umask_s_permissions_and_an_old_one_keeps_its_own(tmp_path):
+    """Regression: the temporary file of mkstemp is 0o600, and the rename kept that, so every
+    model file and results file nnscratch wrote was readable by its writer only."""
+    old = os.umask(0o022)
+    try:
+        with atomic_open(tmp_path / "new.txt") as f:
+            f.write("x")
+        kept = tmp_path / "kept.txt"
+        kept.write_text("old")
+        kept.chmod(0o640)
+        with atomic_open(kept) as f:
+            f.write("new")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.txt").stat().st_mode & 0o777 == 0o644
+    assert kept.stat().st_mode & 0o777 == 0o640

@@ -39,6 +39,18 @@ def rename_into_place(src: str | os.PathLike, dst: str | os.PathLike) -> None:
 # --8<-- [end:rename_into_place]
 
 
+def _mode_for(target: Path) -> int:
+    """The permissions ``target`` would get from a plain ``open``: its own if it exists,
+    else ``0o666`` less the umask. (``mkstemp`` makes its file ``0o600``: a model file
+    written through it would be private to its writer.)"""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 # --8<-- [start:atomic_open]
 @contextmanager
 def atomic_open(
@@ -65,6 +77,7 @@ def atomic_open(
         encoding = "utf-8"
     try:
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as f:
+            os.chmod(tmp, _mode_for(target))
             yield f
         rename_into_place(tmp, target)
     except BaseException:
