@@ -16,6 +16,12 @@ dark palettes alike, and its lines use the colour-blind-safe Okabe–Ito palette
 # --8<-- [start:imports]
 from nnscratch.plots.curves import plot_history, plot_loss_agreement
 from nnscratch.plots.digits import INK, draw_digit, plot_digits, plot_one_hot, plot_variants
+from nnscratch.plots.functions import (
+    plot_activations,
+    plot_class_bars,
+    plot_cross_entropy_curve,
+    plot_softmax_two_scores,
+)
 from nnscratch.plots.show import figure_html, show
 from nnscratch.plots.style import BACKGROUNDS, GREY, OKABE_ITO, book_style, contrast_ratio
 
@@ -30,10 +36,14 @@ __all__ = [
     "contrast_ratio",
     "draw_digit",
     "figure_html",
+    "plot_activations",
+    "plot_class_bars",
+    "plot_cross_entropy_curve",
     "plot_digits",
     "plot_history",
     "plot_loss_agreement",
     "plot_one_hot",
+    "plot_softmax_two_scores",
     "plot_variants",
     "show",
 ]
