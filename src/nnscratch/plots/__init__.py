@@ -14,6 +14,7 @@ dark palettes alike, and its lines use the colour-blind-safe Okabe–Ito palette
 """
 
 # --8<-- [start:imports]
+from nnscratch.plots.checks import plot_gradcheck_errors, plot_layer_stds
 from nnscratch.plots.curves import plot_history, plot_loss_agreement
 from nnscratch.plots.digits import INK, draw_digit, plot_digits, plot_one_hot, plot_variants
 from nnscratch.plots.functions import (
@@ -40,7 +41,9 @@ __all__ = [
     "plot_class_bars",
     "plot_cross_entropy_curve",
     "plot_digits",
+    "plot_gradcheck_errors",
     "plot_history",
+    "plot_layer_stds",
     "plot_loss_agreement",
     "plot_one_hot",
     "plot_softmax_two_scores",
