@@ -21,13 +21,12 @@ import os
 # One BLAS thread: the matrices are small (must precede numpy).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from nnscratch.activations import relu  # noqa: E402
 from nnscratch.data import load_sample  # noqa: E402
 from nnscratch.initialization import he_init, uniform_init  # noqa: E402
-from nnscratch.plots import GREY, OKABE_ITO, show  # noqa: E402
+from nnscratch.plots import plot_layer_stds, show  # noqa: E402
 
 DEPTH, WIDTH, M = 10, 100, 1000
 sizes = [784] + [WIDTH] * DEPTH
@@ -99,35 +98,7 @@ for name, s in stds.items():
 # The figure: one line per initialisation, the standard deviation on a log scale.
 
 # %%
-styles = {
-    "He, N(0, 2/n)": (OKABE_ITO["blue"], "-", "o"),
-    "rand * 0.01": (OKABE_ITO["orange"], "--", "s"),
-    "wrong fan-in, N(0, 2/10)": (OKABE_ITO["bluish_green"], "-.", "^"),
-    "N(0, 1)": (OKABE_ITO["vermillion"], ":", "D"),
-}
-fig, ax = plt.subplots(figsize=(7, 4))
-layers = np.arange(1, DEPTH + 1)
-for name, s in stds.items():
-    colour, line, marker = styles[name]
-    ax.semilogy(layers, s, color=colour, linestyle=line, marker=marker, markersize=5,
-                linewidth=2, label=name)
-ax.set_xlabel("layer $l$")
-ax.set_ylabel("standard deviation of $A^{[l]}$")
-ax.set_title(f"ReLU stack 784-{WIDTH}×{DEPTH}, {M} digits of the sample")
-ax.set_xticks(layers)
-ax.grid(True, which="major", color=GREY, alpha=0.25)
-legend = ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
-# Readable on the book's light and dark palettes: transparent, mid-grey text and axes.
-fig.patch.set_alpha(0.0)
-ax.patch.set_alpha(0.0)
-ax.tick_params(colors=GREY, which="both")
-for spine in ax.spines.values():
-    spine.set_color(GREY)
-for text in (ax.xaxis.label, ax.yaxis.label, ax.title, *legend.get_texts()):
-    text.set_color(GREY)
-legend.get_frame().set_alpha(0.0)
-legend.get_frame().set_edgecolor(GREY)
-fig.tight_layout()
+fig = plot_layer_stds(stds, title=f"ReLU stack 784-{WIDTH}×{DEPTH}, {M} digits of the sample")
 show(fig, alt="Standard deviation of each layer's activations A[l] for layers 1 to 10 of a "
               "ReLU stack, log scale, one line per initialisation: He, rand times 0.01, the "
-              "wrong fan-in and the standard normal.")
+              "wrong fan-in and the standard normal.", name="init-depth-stds")

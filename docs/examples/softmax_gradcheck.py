@@ -23,7 +23,7 @@ import numpy as np
 from nnscratch.gradcheck import numerical_gradient, relative_error
 from nnscratch.loss import cross_entropy, softmax_cross_entropy_backward
 from nnscratch.onehot import one_hot
-from nnscratch.plots import GREY, OKABE_ITO, show
+from nnscratch.plots import plot_gradcheck_errors, show
 from nnscratch.softmax import softmax
 
 rng = np.random.default_rng(0)
@@ -69,31 +69,9 @@ for name, errs in errors.items():
           f"at eps = 1e-6: {errs[int(np.argmin(np.abs(steps - 1e-6)))]:.1e}")
 
 # %%
-import matplotlib.pyplot as plt  # noqa: E402
-
-fig, ax = plt.subplots(figsize=(6.4, 3.6))
-ax.loglog(steps, errors["float64"], marker="o", markersize=3, color=OKABE_ITO["blue"],
-          label="float64")
-ax.loglog(steps, errors["float32"], marker="s", markersize=3, linestyle="--",
-          color=OKABE_ITO["orange"], label="float32")
-ax.axhline(1e-7, color=GREY, linestyle=":", label="bound 1e-7")
-ax.axvline(1e-6, color=OKABE_ITO["bluish_green"], linestyle="-.", label="eps = 1e-6")
-ax.invert_xaxis()
-ax.set_xlabel("finite-difference step eps")
-ax.set_ylabel("relative error")
-ax.set_title("(A - Y)/m against centred differences")
-ax.grid(True, color=GREY, alpha=0.25)
-ax.legend(fontsize=8)
-fig.patch.set_alpha(0.0)
-ax.patch.set_alpha(0.0)
-ax.tick_params(colors=GREY, which="both")
-for spine in ax.spines.values():
-    spine.set_color(GREY)
-for text in (ax.xaxis.label, ax.yaxis.label, ax.title, *ax.get_legend().get_texts()):
-    text.set_color(GREY)
-ax.get_legend().get_frame().set_alpha(0.0)
-fig.tight_layout()
+fig = plot_gradcheck_errors(steps, errors, bound=1e-7, step=1e-6,
+                            title="(A - Y)/m against centred differences")
 show(fig, alt="Log-log plot of the relative error of the softmax cross-entropy gradient "
               "against the finite-difference step, from 1e-1 on the left to 1e-12 on the "
               "right, one curve for float64 and one for float32, with the 1e-7 bound dotted "
-              "and the step 1e-6 marked.")
+              "and the step 1e-6 marked.", name="softmax-gradcheck-errors")

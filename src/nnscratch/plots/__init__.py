@@ -17,8 +17,15 @@ dark palettes alike, and its lines use the colour-blind-safe Okabe–Ito palette
 """
 
 # --8<-- [start:imports]
+from nnscratch.plots.checks import plot_gradcheck_errors, plot_layer_stds
 from nnscratch.plots.curves import plot_history, plot_loss_agreement
 from nnscratch.plots.digits import INK, draw_digit, plot_digits, plot_one_hot, plot_variants
+from nnscratch.plots.functions import (
+    plot_activations,
+    plot_class_bars,
+    plot_cross_entropy_curve,
+    plot_softmax_two_scores,
+)
 from nnscratch.plots.graph import plot_network_graph
 from nnscratch.plots.results import (
     plot_accuracies,
@@ -43,11 +50,16 @@ __all__ = [
     "draw_digit",
     "figure_html",
     "plot_accuracies",
+    "plot_activations",
     "plot_bench",
+    "plot_class_bars",
+    "plot_cross_entropy_curve",
     "plot_digits",
     "plot_fix_effects",
+    "plot_gradcheck_errors",
     "plot_history",
     "plot_l2_sweep",
+    "plot_layer_stds",
     "plot_loss_agreement",
     "plot_lr_sweep",
     "plot_network_graph",
@@ -55,6 +67,7 @@ __all__ = [
     "plot_reproduction",
     "plot_run_curves",
     "plot_runs",
+    "plot_softmax_two_scores",
     "plot_variants",
     "plot_weight_histograms",
     "show",
