@@ -10,12 +10,23 @@ dark palettes alike, and its lines use the colour-blind-safe Okabe–Ito palette
 * ``show.py``: :func:`show` and :func:`figure_html`, a figure on a page with its alt text;
 * ``digits.py``: :func:`plot_digits`, :func:`plot_variants`, :func:`plot_one_hot`, digits
   drawn back as pictures (in ink on the page, by :func:`draw_digit`);
-* ``curves.py``: :func:`plot_history`, :func:`plot_loss_agreement`, training curves.
+* ``curves.py``: :func:`plot_history`, :func:`plot_loss_agreement`, training curves;
+* ``generalisation.py``: :func:`plot_inverse_mapping`, :func:`plot_gains`,
+  :func:`plot_paired_runs`, :func:`plot_dropout`, the augmentation and dropout chapters;
+* ``evaluation.py``: :func:`plot_confusion`, :func:`plot_mistakes`, :func:`plot_weights`,
+  the evaluation chapter.
 """
 
 # --8<-- [start:imports]
 from nnscratch.plots.curves import plot_history, plot_loss_agreement
 from nnscratch.plots.digits import INK, draw_digit, plot_digits, plot_one_hot, plot_variants
+from nnscratch.plots.evaluation import plot_confusion, plot_mistakes, plot_weights
+from nnscratch.plots.generalisation import (
+    plot_dropout,
+    plot_gains,
+    plot_inverse_mapping,
+    plot_paired_runs,
+)
 from nnscratch.plots.show import figure_html, show
 from nnscratch.plots.style import BACKGROUNDS, GREY, OKABE_ITO, book_style, contrast_ratio
 
@@ -30,10 +41,17 @@ __all__ = [
     "contrast_ratio",
     "draw_digit",
     "figure_html",
+    "plot_confusion",
     "plot_digits",
+    "plot_dropout",
+    "plot_gains",
     "plot_history",
+    "plot_inverse_mapping",
     "plot_loss_agreement",
+    "plot_mistakes",
     "plot_one_hot",
+    "plot_paired_runs",
     "plot_variants",
+    "plot_weights",
     "show",
 ]
