@@ -19,10 +19,11 @@ COUNT_INK = OKABE_ITO["blue"]
 """The colour of the confusion matrix's cells; their opacity grows with the log of the count."""
 
 SIGNED_INK = LinearSegmentedColormap.from_list("signed_ink", [
-    (*to_rgb(OKABE_ITO["blue"]), 1.0), (*to_rgb(OKABE_ITO["blue"]), 0.0),
-    (*to_rgb(OKABE_ITO["vermillion"]), 0.0), (*to_rgb(OKABE_ITO["vermillion"]), 1.0)])
-"""A diverging colour map made of ink: blue for negative, vermillion for positive, its opacity
-the size; 0 is fully transparent (the page), not white."""
+    (*to_rgb(OKABE_ITO["blue"] if x < 0 else OKABE_ITO["vermillion"]), abs(x) ** 0.5)
+    for x in np.linspace(-1, 1, 65)])
+"""A diverging colour map made of ink: blue for negative, vermillion for positive, with the
+square root of the size as the opacity (so that small values still show); 0 is fully
+transparent (the page), not white."""
 
 
 # --8<-- [start:plot_confusion]
@@ -108,9 +109,9 @@ def plot_weights(W: np.ndarray, ncols: int = 8, title: str = "unit",
                  fig: Figure | None = None) -> Figure:
     """Rows of a first-layer weight matrix ``W`` ``(k, 784)`` as 28×28 pictures, with a scale.
 
-    Positive weights are vermillion, negative ones blue, the opacity their size on one scale
-    ``±max|W|`` for every picture (:data:`SIGNED_INK`), so the pictures compare and a zero
-    weight is the page itself. Each picture is titled ``f"{title} {j}"``.
+    Positive weights are vermillion, negative ones blue, the opacity growing with their size
+    on one scale ``±max|W|`` for every picture (:data:`SIGNED_INK`), so the pictures
+    compare and a zero weight is the page itself. Each picture is titled ``f"{title} {j}"``.
 
     >>> f = plot_weights(np.linspace(-1, 1, 2 * 784).reshape(2, 784), ncols=2)
     >>> [ax.get_title() for ax in f.axes[:2]], len(f.axes)          # two pictures, a scale
