@@ -39,7 +39,7 @@ def plot_inverse_mapping(
     if rows.shape != (28, 28) or cols.shape != (28, 28):
         raise ValueError(f"rows and cols must be (28, 28), got {rows.shape} and {cols.shape}")
     if fig is None:
-        fig = plt.figure(figsize=(6.4, 3.6))
+        fig = plt.figure(figsize=(6.4, 3.3), layout="constrained")
     ax_in, ax_out = fig.subplots(1, 2)
     draw_digit(ax_in, np.asarray(image).reshape(784), vmax=1.0)
     draw_digit(ax_out, np.asarray(output).reshape(784), vmax=1.0)
@@ -57,7 +57,6 @@ def plot_inverse_mapping(
         ax.set_ylim(31.5, -4.5)
     ax_in.set_title("input I, read at the points q", fontsize=9)
     ax_out.set_title("output: I′[p] = I[q]", fontsize=9)
-    fig.tight_layout(pad=0.5)
     return book_style(fig)
 # --8<-- [end:plot_inverse_mapping]
 
@@ -110,12 +109,15 @@ def plot_paired_runs(
     """Accuracies of a few configurations, seed by seed, the same seed joined by a line.
 
     ``runs`` maps a configuration's name (left to right) to ``{seed: accuracy}`` (fractions,
-    drawn in %); a short bar marks each configuration's mean. Seeds are told apart by colour
-    and marker, so a line that falls is a seed for which the change hurt.
+    drawn in %); a short bar marks each configuration's mean, also written under its name.
+    Seeds are told apart by colour and marker, so a line that falls is a seed for which the
+    change hurt.
 
     >>> f = plot_paired_runs({"a": {0: 0.95, 1: 0.96}, "b": {0: 0.97, 1: 0.965}}, "accuracy")
     >>> [line.get_label() for line in f.axes[0].lines][:2], f.axes[0].get_ylabel()
     (['seed 0', 'seed 1'], 'accuracy')
+    >>> f.axes[0].get_xticklabels()[1].get_text().split()
+    ['b', 'mean', '96.75']
     >>> plt.close(f)
     """
     names = list(runs)
@@ -128,12 +130,12 @@ def plot_paired_runs(
         colour, marker = SEED_STYLES[k % len(SEED_STYLES)]
         ys = [100 * runs[n][seed] if seed in runs[n] else np.nan for n in names]
         ax.plot(x, ys, color=colour, marker=marker, lw=1.2, markersize=5, label=f"seed {seed}")
-    for i, n in enumerate(names):
-        mean = 100 * float(np.mean(list(runs[n].values())))
+    means = [100 * float(np.mean(list(runs[n].values()))) for n in names]
+    for i, mean in enumerate(means):
         ax.plot([i - 0.22, i + 0.22], [mean, mean], color=GREY, lw=2.5, solid_capstyle="butt")
-        ax.text(i + 0.26, mean, f"{mean:.2f}", va="center", fontsize=8, color=GREY)
-    ax.set_xticks(x, names, fontsize=8)
-    ax.set_xlim(-0.5, len(names) - 0.2)
+    ax.set_xticks(x, [f"{n}\nmean {m:.2f}" for n, m in zip(names, means, strict=True)],
+                  fontsize=8)
+    ax.set_xlim(-0.5, len(names) - 0.5)
     ax.set_ylabel(ylabel)
     ax.grid(True, axis="y", color=GREY, alpha=0.25)
     ax.legend(fontsize=8, loc="best")
