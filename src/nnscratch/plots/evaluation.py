@@ -16,7 +16,7 @@ from nnscratch.plots.digits import draw_digit
 from nnscratch.plots.style import GREY, OKABE_ITO, book_style
 
 COUNT_INK = OKABE_ITO["blue"]
-"""The colour of the confusion matrix's cells; their opacity grows with the log of the count."""
+"""The colour of the confusion matrix's cells; their opacity grows with the count."""
 
 SIGNED_INK = LinearSegmentedColormap.from_list("signed_ink", [
     (*to_rgb(OKABE_ITO["blue"] if x < 0 else OKABE_ITO["vermillion"]), abs(x) ** 0.5)
@@ -31,8 +31,9 @@ def plot_confusion(C: np.ndarray, title: str = "confusion matrix", fig: Figure |
                    ) -> Figure:
     """The confusion matrix ``C`` ``(K, K)`` (true class down, predicted across) as a heatmap.
 
-    A cell's opacity grows with ``log(1 + C[i, j])``, so that the few confusions off the
-    diagonal show beside its hundreds of correct predictions; an empty cell is transparent.
+    A cell's opacity grows with ``log(1 + C[i, j])²``, so that the few confusions off the
+    diagonal show beside its hundreds of correct predictions and stay light enough for their
+    counts to read; an empty cell is transparent.
     Every non-zero cell also shows its count: in mid-grey on a faint cell, in white where the
     cell is nearly opaque (there the cell, not the page, is behind the text).
 
@@ -45,7 +46,7 @@ def plot_confusion(C: np.ndarray, title: str = "confusion matrix", fig: Figure |
     if C.ndim != 2 or C.shape[0] != C.shape[1]:
         raise ValueError(f"C must be square (K, K), got {C.shape}")
     k = C.shape[0]
-    opacity = np.log1p(C) / max(np.log1p(C.max()), 1e-12)
+    opacity = (np.log1p(C) / max(np.log1p(C.max()), 1e-12)) ** 2
     rgba = np.zeros((k, k, 4))
     rgba[..., :3] = to_rgb(COUNT_INK)
     rgba[..., 3] = np.where(C > 0, 0.08 + 0.92 * opacity, 0.0)
