@@ -49,7 +49,7 @@ for name, X in rows.items():
     print(f"{name:<9} pixels in [{X.min():.0f}, {X.max():.0f}]")
 
 # %%
-show(plot_variants(rows),
+show(plot_variants(rows), name="augmentation-grid",
      alt=f"The digit {digits.y[7]} of the sample in eight copies per row: unchanged, then under "
          "random shifts, rotations, scalings, shears, elastic distortions, all affine maps "
          "together, and everything together. Every version is still clearly the same digit.")

@@ -16,11 +16,10 @@
 # %%
 import json
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from nnscratch.experiments.generalisation import FASHION_RESULTS, RESULTS
-from nnscratch.plots import GREY, OKABE_ITO, show
+from nnscratch.plots import plot_gains, show
 
 
 def pct(values) -> str:
@@ -57,31 +56,19 @@ for entry in kinds:
           f"{100 * diff.std(ddof=1):4.2f} pts  {entry['mean_seconds']:7.0f}")
 
 # %% [markdown]
-# The same, drawn: the gain over no augmentation of each kind, in accuracy points, with the
-# sample standard deviation of the paired differences over the seeds as error bars.
+# The same, drawn (`plot_gains`): the gain over no augmentation of each kind, in accuracy
+# points, with the sample standard deviation of the paired differences over the seeds as
+# error bars and each seed's difference as a dot.
 
 # %%
-names = [e["name"] for e in kinds[1:]]
-gains = [100 * np.subtract([r["val_accuracy"] for r in e["runs"]], base) for e in kinds[1:]]
-fig, ax = plt.subplots(figsize=(7, 3.6))
-ax.barh(names, [g.mean() for g in gains], xerr=[g.std(ddof=1) for g in gains],
-        color=OKABE_ITO["blue"], ecolor=GREY, capsize=3)
-ax.invert_yaxis()
-ax.set_xlabel("validation accuracy gained over no augmentation (points)")
-ax.grid(True, axis="x", color=GREY, alpha=0.25)
-# Readable on the book's light and dark palettes: transparent, mid-grey text and axes.
-fig.patch.set_alpha(0.0)
-ax.patch.set_alpha(0.0)
-ax.tick_params(colors=GREY, which="both")
-for spine in ax.spines.values():
-    spine.set_color(GREY)
-ax.xaxis.label.set_color(GREY)
-fig.tight_layout()
-order = sorted(zip((g.mean() for g in gains), names, strict=True))
-show(fig, alt="Horizontal bars, one per kind of distortion (" + ", ".join(names) + "), of the "
-     "validation accuracy each gains over no augmentation on the short recipe, with error bars "
-     f"over the seeds. The largest gain is that of {order[-1][1]}, the smallest that of "
-     f"{order[0][1]}.")
+gains = {e["name"]: np.subtract([r["val_accuracy"] for r in e["runs"]], base)
+         for e in kinds[1:]}
+order = sorted(gains, key=lambda name: gains[name].mean())
+show(plot_gains(gains, "validation accuracy gained over no augmentation (points)"),
+     name="augmentation-kinds", alt="Horizontal bars, one per kind of distortion ("
+     + ", ".join(gains) + "), of the validation accuracy each gains over no augmentation on "
+     "the short recipe, with error bars and a dot for each seed. The largest gain is that of "
+     f"{order[-1]}, the smallest that of {order[0]}.")
 
 # %% [markdown]
 # ## The configurations tried for `--augment`

@@ -15,16 +15,14 @@ import os
 # over the cores make the loop much slower. (Must precede numpy.)
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import LogNorm
 
 from nnscratch.data import load_sample, train_test_split
 from nnscratch.evaluation import accuracy, confusion_matrix, per_class_accuracy, worst_mistakes
 from nnscratch.initialization import he_init
 from nnscratch.network import forward
 from nnscratch.onehot import predictions
-from nnscratch.plots import GREY, plot_digits, show
+from nnscratch.plots import plot_confusion, plot_mistakes, plot_weights, show
 from nnscratch.training import TrainConfig, train
 
 data = load_sample()
@@ -42,19 +40,6 @@ print("A:", A.shape, " y_pred:", y_pred.shape)
 print(f"test accuracy: {accuracy(y_pred, y_test):.2%} on {y_test.size} digits")
 
 
-def grey_text(fig):
-    """Transparent background, mid-grey text and ticks: readable on light and dark pages."""
-    fig.patch.set_alpha(0.0)
-    for ax in fig.axes:
-        ax.patch.set_alpha(0.0)
-        ax.tick_params(colors=GREY)
-        for text in (ax.title, ax.xaxis.label, ax.yaxis.label):
-            text.set_color(GREY)
-        for spine in ax.spines.values():
-            spine.set_color(GREY)
-    return fig
-
-
 # %% [markdown]
 # ## The confusion matrix
 #
@@ -68,49 +53,34 @@ for digit, acc in enumerate(per_class_accuracy(C)):
     print(f"class {digit}: {acc:.1%} of {C[digit].sum()} correct")
 
 # %% [markdown]
-# As a heatmap, with a logarithmic colour scale (`cividis`, readable with every form of
-# colour blindness) so that the few confusions off the diagonal are not drowned by the
-# hundreds of correct predictions on it; every cell also shows its count.
+# As a heatmap (`plot_confusion`): a cell's opacity grows with the logarithm of its count,
+# so that the few confusions off the diagonal are not drowned by the hundreds of correct
+# predictions on it, and an empty cell is left blank; every other cell also shows its count.
 
 # %%
-fig, ax = plt.subplots(figsize=(5.2, 4.6))
-image = ax.imshow(np.maximum(C, 0.5), cmap="cividis", norm=LogNorm(vmin=0.5, vmax=C.max()))
-for i in range(10):
-    for j in range(10):
-        if C[i, j]:
-            light = np.log(C[i, j] / 0.5) > 0.6 * np.log(C.max() / 0.5)
-            ax.text(j, i, str(C[i, j]), ha="center", va="center", fontsize=7,
-                    color="black" if light else "white")
-ax.set(xticks=range(10), yticks=range(10), xlabel="predicted class j",
-       ylabel="true class i", title="confusion matrix C (test)")
-colorbar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
-colorbar.ax.tick_params(colors=GREY, which="both")
-colorbar.outline.set_edgecolor(GREY)
-fig.tight_layout()
-show(grey_text(fig), alt="Heatmap of the 10 by 10 confusion matrix on the test digits: true "
-     "class down the rows, predicted class along the columns, each cell labelled with its "
-     "count, brighter for larger counts; the diagonal holds the correct predictions.")
+show(plot_confusion(C, title="confusion matrix C (test)"), name="evaluation-confusion-matrix",
+     alt="Heatmap of the 10 by 10 confusion matrix on the test digits: true class down the "
+         "rows, predicted class along the columns, each non-empty cell labelled with its "
+         "count and darker for larger counts; the diagonal, the correct predictions, is the "
+         "darkest.")
 
 # %% [markdown]
 # ## The most confident mistakes
 #
 # `worst_mistakes(A, y_test, k=16)`: the misclassified test digits, ordered by the probability
-# the network gave to its wrong answer. Each title reads *true → predicted (probability)*.
-# `plot_digits` draws the digits; the titles are then replaced by these longer ones.
+# the network gave to its wrong answer; `plot_mistakes` titles each *true → predicted
+# (probability)*.
 
 # %%
 worst = worst_mistakes(A, y_test, k=16)
-fig = plot_digits(X_test[:, worst], n=16, ncols=8)
-fig.set_size_inches(9, 2.9)
-for ax, i in zip(fig.axes, worst, strict=True):
-    ax.set_title(f"{y_test[i]}→{y_pred[i]} ({A[y_pred[i], i]:.2f})", fontsize=8, color=GREY)
-fig.tight_layout(pad=0.3)
 for i in worst:
     print(f"test digit {i:4d}: true {y_test[i]}, predicted {y_pred[i]} "
           f"with probability {A[y_pred[i], i]:.3f}")
-show(fig, alt="The 16 test digits the network misclassified most confidently, in 2 rows of "
-     "8, each titled with its true label, an arrow, the predicted label and the probability "
-     "of the prediction. Several are badly written or ambiguous even to a person.")
+fig = plot_mistakes(X_test[:, worst], y_test[worst], y_pred[worst], A[y_pred[worst], worst])
+show(fig, name="evaluation-worst-mistakes",
+     alt="The 16 test digits the network misclassified most confidently, in 2 rows of 8, "
+         "each titled with its true label, an arrow, the predicted label and the probability "
+         "of the prediction. Several are badly written or ambiguous even to a person.")
 
 # %% [markdown]
 # ## What the first layer looks for
@@ -131,25 +101,17 @@ print("largest change of their weights:", float(np.abs(delta[:, blank]).max()))
 
 # %% [markdown]
 # Row $j$ of $\Delta W^{[1]}$, reshaped to 28×28, shows which pixels training taught unit $j$
-# to be turned on by (red) and off by (blue). The colour map `RdBu_r` is diverging and
-# colour-blind safe, with white at 0 and the same limits $\pm \max |\Delta W^{[1]}|$ for
-# every image, so the colours compare across units.
+# to be turned on by (vermillion) and off by (blue): `plot_weights` draws a weight as ink of
+# its sign's colour with its size as the opacity, on one scale $\pm \max |\Delta W^{[1]}|$
+# for every picture, so the pictures compare and a weight that did not change is blank.
 
 # %%
-limit = float(np.abs(delta[:24]).max())
-fig, axes = plt.subplots(3, 8, figsize=(9, 3.6))
-for j, ax in enumerate(axes.flat):
-    image = ax.imshow(delta[j].reshape(28, 28), cmap="RdBu_r", vmin=-limit, vmax=limit,
-                      interpolation="nearest")
-    ax.set_axis_off()
-    ax.set_title(f"unit {j}", fontsize=8, color=GREY)
-colorbar = fig.colorbar(image, ax=axes, fraction=0.02, pad=0.02)
-colorbar.ax.tick_params(colors=GREY)
-colorbar.outline.set_edgecolor(GREY)
-fig.patch.set_alpha(0.0)
-print(f"colour limits: ±{limit:.3f}")
-show(fig, alt="What training changed in the weights of the first 24 hidden units: each row "
-     "of W1 minus its initial value, drawn as a 28 by 28 image in a red-white-blue colour "
-     "map with white at zero. Smooth blotches of red and blue, stroke-like shapes, fill the "
-     "centre of each image, where the digits are written; the border, where the pixels are "
-     "always blank, stays white.")
+shown = delta[:24]                   # (24, 784): the first 24 units
+print(f"colour limits: ±{float(np.abs(shown).max()):.3f}")
+show(plot_weights(shown, ncols=8), name="evaluation-first-layer-changes",
+     alt="What training changed in the weights of the first 24 hidden units: each row of W1 "
+         "minus its initial value, drawn as a 28 by 28 picture, vermillion where the weight "
+         "grew and blue where it shrank, the stronger the larger the change, blank where it "
+         "did not change. Smooth blotches of both colours, stroke-like shapes, fill the "
+         "centre of each picture, where the digits are written; the border, where the pixels "
+         "are always blank, stays empty.")

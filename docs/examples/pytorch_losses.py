@@ -30,11 +30,12 @@ fig = plot_loss_agreement(
      "PyTorch, library's ε": losses["torch_library_eps"]},
     reference="nnscratch",
 )
-show(fig, alt="Two panels over the same training steps. Left: the loss of the three runs "
-              "against the step, falling; the curves lie on top of each other. Right, on a "
-              "log scale: the relative difference of each PyTorch run from nnscratch; "
-              "PyTorch's own Adam moves away within the first steps and stays apart, while "
-              "PyTorch with the library's ε stays at the level of rounding errors.")
+show(fig, name="pytorch-losses",
+     alt="Two panels over the same training steps. Left: the loss of the three runs "
+         "against the step, falling; the curves lie on top of each other. Right, on a "
+         "log scale: the relative difference of each PyTorch run from nnscratch; "
+         "PyTorch's own Adam moves away within the first steps and stays apart, while "
+         "PyTorch with the library's ε stays at the level of rounding errors.")
 
 # %% [markdown]
 # After the last step, how far apart the parameters are (the largest difference over all

@@ -11,6 +11,18 @@ dark palettes alike, and its lines use the colour-blind-safe Okabe–Ito palette
 * ``digits.py``: :func:`plot_digits`, :func:`plot_variants`, :func:`plot_one_hot`, digits
   drawn back as pictures (in ink on the page, by :func:`draw_digit`);
 * ``curves.py``: :func:`plot_history`, :func:`plot_loss_agreement`, training curves;
+* ``graph.py``: :func:`plot_network_graph`, the network as a computational graph, forward or
+  backward, from any layer sizes;
+* ``functions.py``: :func:`plot_softmax_two_scores`, :func:`plot_cross_entropy_curve`,
+  :func:`plot_class_bars`, :func:`plot_activations`, the book's functions as curves and bars;
+* ``checks.py``: :func:`plot_gradcheck_errors`, :func:`plot_layer_stds`, derivations checked
+  by measurement;
+* ``evaluation.py``: :func:`plot_confusion`, :func:`plot_mistakes`, :func:`plot_weights`,
+  the evaluation chapter;
+* ``generalisation.py``: :func:`plot_inverse_mapping`, :func:`plot_gains`,
+  :func:`plot_paired_runs`, :func:`plot_dropout`, the augmentation and dropout chapters;
+* ``sweeps.py``: :func:`plot_runs`, :func:`plot_l2_sweep`, :func:`plot_weight_histograms`,
+  :func:`plot_lr_sweep`, runs compared and sweeps drawn from their results files;
 * ``results.py``: :func:`plot_fix_effects`, :func:`plot_reproduction`, :func:`plot_bench`,
   :func:`plot_accuracies`, :func:`plot_run_curves`: the results pages' figures, from the
   loaded results files.
@@ -20,11 +32,18 @@ dark palettes alike, and its lines use the colour-blind-safe Okabe–Ito palette
 from nnscratch.plots.checks import plot_gradcheck_errors, plot_layer_stds
 from nnscratch.plots.curves import plot_history, plot_loss_agreement
 from nnscratch.plots.digits import INK, draw_digit, plot_digits, plot_one_hot, plot_variants
+from nnscratch.plots.evaluation import plot_confusion, plot_mistakes, plot_weights
 from nnscratch.plots.functions import (
     plot_activations,
     plot_class_bars,
     plot_cross_entropy_curve,
     plot_softmax_two_scores,
+)
+from nnscratch.plots.generalisation import (
+    plot_dropout,
+    plot_gains,
+    plot_inverse_mapping,
+    plot_paired_runs,
 )
 from nnscratch.plots.graph import plot_network_graph
 from nnscratch.plots.results import (
@@ -53,22 +72,29 @@ __all__ = [
     "plot_activations",
     "plot_bench",
     "plot_class_bars",
+    "plot_confusion",
     "plot_cross_entropy_curve",
     "plot_digits",
+    "plot_dropout",
     "plot_fix_effects",
+    "plot_gains",
     "plot_gradcheck_errors",
     "plot_history",
+    "plot_inverse_mapping",
     "plot_l2_sweep",
     "plot_layer_stds",
     "plot_loss_agreement",
     "plot_lr_sweep",
+    "plot_mistakes",
     "plot_network_graph",
     "plot_one_hot",
+    "plot_paired_runs",
     "plot_reproduction",
     "plot_run_curves",
     "plot_runs",
     "plot_softmax_two_scores",
     "plot_variants",
     "plot_weight_histograms",
+    "plot_weights",
     "show",
 ]
