@@ -310,6 +310,14 @@ BAD_DATA = {
     "negative pixel": (lambda d: write_csv(d / "neg.csv", [[1] + [-1] + [0] * 783]),
                        "outside 0..255"),
     "label outside 0-9": (lambda d: write_csv(d / "lab.csv", [[10] + [0] * 784]), "label"),
+    # pandas dropped the extra value of a first row (with a ParserWarning): a regression case
+    "a row of 786 values": (lambda d: write_csv(d / "long.csv", [[1] + [0] * 785]),
+                            "row 1 (line 2) has 786 values; the header names 785 columns"),
+    "a row of 784 values": (lambda d: write_csv(d / "short.csv",
+                                                sample_rows(1) + [[1] + [0] * 783]),
+                            "row 2 (line 3) has 784 values; the header names 785 columns"),
+    "a trailing comma": (lambda d: write_csv(d / "comma.csv", [[1] + [0] * 784 + [""]]),
+                         "row 1 (line 2) has 786 values, the last one empty (a trailing comma?)"),
     "not a CSV at all": (lambda d: write(d / "bin.csv", bytes(range(256)) * 4), "not a text file"),
 }
 
@@ -429,6 +437,21 @@ def test_damaged_model_in_a_real_process(model, tmp_path):
     assert proc.stderr.strip().splitlines() == [
         f"nnscratch: error: {bad}: not a readable model file "
         "(NotImplementedError: zip file version 10.9)"]
+
+
+def test_a_row_of_786_values_in_a_real_process(model, tmp_path):
+    """The console script, warnings as errors: one line naming the file and the row, exit 2,
+    no output file (pandas used to warn and drop the value)."""
+    bad = write_csv(tmp_path / "long.csv", sample_rows(2) + [[1] + [0] * 785])
+    out = tmp_path / "p.csv"
+    env = {**os.environ, "PYTHONWARNINGS": "error"}
+    proc = subprocess.run([sys.executable, "-m", "nnscratch", "predict", "--model", str(model),
+                           "--data", str(bad), "--out", str(out)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr.splitlines() == [
+        f"nnscratch: error: {bad}: row 3 (line 4) has 786 values; the header names 785 columns"]
+    assert not out.exists() and not list(tmp_path.glob(".*.tmp"))
 
 
 def test_model_and_data_shapes_mismatch(tmp_path, capsys):
