@@ -3,9 +3,11 @@
 import gzip
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import numpy as np
 import pytest
@@ -218,16 +220,62 @@ def test_headerless_csv(tmp_path):
         read_kaggle_csv(path)
 
 
-def test_row_with_too_many_fields(tmp_path):
-    path = _one_row(tmp_path, lambda cells: cells[1].append("7"))
-    with raises_input_error(path, "malformed CSV"):
+# Each row must have as many values as the header names. pandas drops the first row's
+# extra values (silently for a trailing comma, else with only a ParserWarning) and fills a
+# short row with NaN; before the reader counted them, a 786-value row loaded as 785.
+WRONG_LENGTH = {
+    "one value too many, first row": (0, lambda r: r.append("7"), 786, ""),
+    "one value too many, second row": (1, lambda r: r.append("7"), 786, ""),
+    "two values too many, first row": (0, lambda r: r.extend(["7", "8"]), 787, ""),
+    "one value too few, first row": (0, lambda r: r.pop(), 784, ""),
+    "one value too few, second row": (1, lambda r: r.pop(), 784, ""),
+    "a trailing comma, first row": (0, lambda r: r.append(""), 786,
+                                    ", the last one empty (a trailing comma?)"),
+    "a trailing comma, second row": (1, lambda r: r.append(""), 786,
+                                     ", the last one empty (a trailing comma?)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(WRONG_LENGTH))
+def test_a_row_of_the_wrong_length_is_named(tmp_path, case):
+    row, edit, n, extra = WRONG_LENGTH[case]
+    path = _one_row(tmp_path, lambda cells: edit(cells[row]))
+    with raises_input_error(path, f"^{path}: row {row + 1} \\(line {row + 2}\\) has {n} values"
+                                  f"{re.escape(extra)}; the header names 785 columns$"):
         read_kaggle_csv(path)
 
 
-def test_row_with_too_few_fields(tmp_path):
-    path = _one_row(tmp_path, lambda cells: cells[1].pop())
-    with raises_input_error(path, r"row 2 \(line 3\), column pixel783: empty or missing"):
+def test_a_trailing_comma_on_every_row_is_refused_too(tmp_path):
+    pixels, labels = make_rows(3)
+    lines = csv_text(pixels, labels).splitlines()
+    path = write(tmp_path, "\n".join([lines[0], *(line + "," for line in lines[1:])]) + "\n")
+    with raises_input_error(path, r"row 1 \(line 2\) has 786 values, the last one empty"):
         read_kaggle_csv(path)
+
+
+def test_a_row_too_long_in_a_later_chunk_is_named_in_file_order(tmp_path, monkeypatch):
+    """Rows are counted as pandas reads ahead; the first bad row in the file is named,
+    whether a cell or a row length is wrong, and in any chunk."""
+    monkeypatch.setattr(kaggle_csv, "_CHUNK_ROWS", 2)
+    pixels, labels = make_rows(6, seed=1)
+    lines = csv_text(pixels, labels).splitlines()
+    lines[5] += ",7"                               # data row 5 (line 6): third chunk
+    path = write(tmp_path, "\n".join(lines) + "\n", "long.csv.gz")
+    with raises_input_error(path, r"row 5 \(line 6\) has 786 values"):
+        read_kaggle_csv(path)
+    cells = lines[2].split(",")
+    lines[2] = ",".join([cells[0], "300", *cells[2:]])  # data row 2: a bad pixel, earlier
+    path = write(tmp_path, "\n".join(lines) + "\n", "both.csv")
+    with raises_input_error(path, r"row 2 \(line 3\), column pixel0: pixel value 300"):
+        read_kaggle_csv(path)
+
+
+def test_a_wrong_length_row_gives_no_pandas_warning(tmp_path):
+    path = _one_row(tmp_path, lambda cells: cells[0].append("7"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with raises_input_error(path, r"row 1 \(line 2\) has 786 values"):
+            read_kaggle_csv(path)
 
 
 def test_corrupt_gzip(tmp_path):

@@ -161,6 +161,28 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(saved, tmp_path, mo
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz"]
 
 
+@pytest.mark.parametrize("version", [(1, 0), (2, 0)])
+@pytest.mark.parametrize("dtype", [*modelfile.NUMBER_DTYPES, ">f4", ">i8", "<U7", ">U3"])
+def test_the_npy_header_reader_agrees_with_numpys_on_what_numpy_writes(dtype, version):
+    """The loader reads .npy headers by its own rules; on every header NumPy writes (each
+    number dtype, both byte orders, C and Fortran order, 0-d and empty arrays, .npy 1.0
+    and 2.0) it must find what NumPy's own reader finds, and the data where NumPy puts it."""
+    for shape in [(), (0,), (5,), (2, 3), (3, 0, 2)]:
+        for fortran in (False, True):
+            a = np.zeros(shape, dtype)
+            a = np.asfortranarray(a) if fortran else a
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, a, version=version, allow_pickle=False)
+            blob = buf.getvalue()
+            buf.seek(0)
+            assert np.lib.format.read_magic(buf) == version
+            read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0)
+            expected = (*read(buf), buf.tell())
+            assert modelfile._npy_header("f.npz", "a.npy", blob) == expected
+            assert len(blob) - expected[3] == a.nbytes
+
+
 # ---------------------------------------------------------------------------------------
 # Property: whatever happens to the bytes, loading gives the saved arrays or an InputError.
 # ---------------------------------------------------------------------------------------
@@ -307,6 +329,12 @@ def npy_header_edit(blob: bytes, old: bytes, new: bytes) -> bytes:
     return blob[:10] + header + blob[10 + length:]
 
 
+def with_header(blob: bytes, header: bytes) -> bytes:
+    """``blob`` (a .npy 1.0 file) with its header replaced by ``header``, of any length."""
+    (length,) = struct.unpack_from("<H", blob, 8)
+    return blob[:8] + struct.pack("<H", len(header)) + header + blob[10 + length:]
+
+
 def edit_member(name: str, change: Callable[[bytes], bytes]) -> Callable[[bytes, Path], bytes]:
     return lambda data, _: rezip(data, {name: change(members(data)[name])})
 
@@ -365,8 +393,6 @@ def object_array(data: bytes, folder: Path) -> bytes:
                                                 dtype=object), allow_pickle=True)})
 
 
-NUMPY_2 = int(np.__version__.split(".")[0]) >= 2
-
 #: name -> (make the damaged file from a good one's bytes and a scratch folder,
 #:          what the one-line error must say)
 DAMAGED: dict[str, tuple[Callable[[bytes, Path], bytes], str]] = {
@@ -415,28 +441,88 @@ DAMAGED: dict[str, tuple[Callable[[bytes, Path], bytes], str]] = {
         "W1.npy declares 4000128 bytes; its metadata allows at most"),
     # --- the .npy layer (each member rebuilt with a correct CRC, so NumPy parses it) -----
     "bad .npy magic": (edit_member("W1.npy", lambda b: b"\x00" + b[1:]),
-                       "W1.npy is not a valid .npy array (ValueError)"),
+                       "W1.npy is not a valid .npy array (it does not start with the .npy "
+                       "magic string)"),
+    "only the .npy magic": (edit_member("W1.npy", lambda b: b[:6]),
+                            "W1.npy is not a valid .npy array (it does not start with the "
+                            ".npy magic string)"),
     ".npy version 3.0": (edit_member("W1.npy", lambda b: b[:6] + b"\x03" + b[7:]),
                          "W1.npy is a .npy file of version (3, 0)"),
     ".npy header length too short": (edit_member("W1.npy", lambda b: b[:8] + b"\x01" + b[9:]),
-                                     "W1.npy is not a valid .npy array (TokenError)"),
+                                     "W1.npy is not a valid .npy array (its header is not a "
+                                     "Python literal: SyntaxError)"),
+    ".npy member cut inside its header": (edit_member("W1.npy", lambda b: b[:40]),
+                                          "W1.npy is not a valid .npy array (its header is "
+                                          "cut short)"),
+    ".npy member cut inside its header's length": (
+        edit_member("W1.npy", lambda b: b[:6] + b"\x02\x00\x01"),
+        "W1.npy is not a valid .npy array (its header is cut short)"),
+    ".npy 2.0 header of 4 GB": (
+        edit_member("W1.npy", lambda b: b[:6] + b"\x02\x00" + b"\xff" * 4 + b[10:]),
+        "W1.npy is not a valid .npy array (its header is longer than 4096 bytes)"),
+    ".npy header longer than 4096 bytes": (  # the metadata's member may be that long
+        edit_member("meta.npy", lambda b: with_header(b, b"{" + b" " * 5000 + b"}")),
+        "meta.npy is not a valid .npy array (its header is longer than 4096 bytes)"),
     ".npy header with a bytes key": (
         edit_member("W1.npy", lambda b: npy_header_edit(b, b"'shape'", b"b'shape'")),
-        "W1.npy is not a valid .npy array (TypeError)"),
+        "W1.npy is not a valid .npy array (its header is not a dict of descr, fortran_order "
+        "and shape)"),
+    ".npy header with a key more": (
+        edit_member("W1.npy", lambda b: npy_header_edit(b, b"}", b"'x': 1, }")),
+        "W1.npy is not a valid .npy array (its header is not a dict of descr"),
+    ".npy header with an unhashable key": (
+        edit_member("W1.npy", lambda b: npy_header_edit(b, b"'shape'", b"['shape']")),
+        "W1.npy is not a valid .npy array (its header is not a Python literal: TypeError)"),
+    ".npy header nested too deep": (
+        edit_member("W1.npy", lambda b: with_header(
+            b, b"{'descr': '<f4', 'fortran_order': False, 'shape': %s}"
+            % (b"(" * 300 + b")" * 300))),
+        "W1.npy is not a valid .npy array (its header is not a Python literal: SyntaxError)"),
+    ".npy header with a NUL byte": (
+        edit_member("W1.npy", lambda b: npy_header_edit(b, b"False", b"Fals\0")),
+        "W1.npy is not a valid .npy array (its header is not a Python literal:"),
+    # NumPy 1.x reads Python 2's "3L" without a word, 2.x with a warning: read by our own
+    # rules, it is refused the same way on both (a regression case from the oldest-versions
+    # CI step, where NumPy 1.24 loaded it).
     ".npy header in Python 2's syntax": (
         edit_member("W1.npy", lambda b: npy_header_edit(b, b"), }", b"L), }")),
-        "W1.npy is not a valid .npy array (UserWarning)"),
+        "W1.npy is not a valid .npy array (its header is not a Python literal: SyntaxError)"),
+    ".npy shape with a negative size": (
+        edit_member("W1.npy", lambda b: npy_header_edit(b, b"'shape': (", b"'shape': (-")),
+        "W1.npy is not a valid .npy array (its shape is not a tuple of sizes)"),
+    ".npy shape as a list": (
+        edit_member("W1.npy", lambda b: npy_header_edit(
+            npy_header_edit(b, b"'shape': (", b"'shape': ["), b"), }", b"], }")),
+        "W1.npy is not a valid .npy array (its shape is not a tuple of sizes)"),
+    ".npy shape with a bool": (
+        edit_member("W1.npy", lambda b: npy_header_edit(b, b"'shape': (", b"'shape': (True, ")),
+        "W1.npy is not a valid .npy array (its shape is not a tuple of sizes)"),
+    ".npy fortran_order that is a number": (
+        edit_member("W1.npy", lambda b: npy_header_edit(b, b"False", b"0")),
+        "W1.npy is not a valid .npy array (its fortran_order is not True or False)"),
     ".npy dtype NumPy cannot parse": (
         edit_member("W1.npy", lambda b: npy_header_edit(b, b"'<f4'", b"',f4'")),
-        "W1.npy is not a valid .npy array (SyntaxError)"),
-    ".npy dtype by a deprecated alias": (
+        "W1.npy is not a valid .npy array (its dtype ',f4' is neither a number nor text)"),
+    ".npy dtype by a deprecated alias": (  # NumPy 1.x reads it as |S4, 2.x warns
         edit_member("W1.npy", lambda b: npy_header_edit(b, b"'<f4'", b"'<a4'")),
-        "W1.npy is not a valid .npy array (DeprecationWarning)" if NUMPY_2 else "|S4"),
+        "W1.npy is not a valid .npy array (its dtype '<a4' is neither a number nor text)"),
+    ".npy dtype of a record": (
+        edit_member("W1.npy", lambda b: npy_header_edit(b, b"'<f4'", b"[('a', '<f4')]")),
+        "W1.npy is not a valid .npy array (its dtype [('a', '<f4')] is neither a number"),
+    ".npy dtype of a long text": (
+        edit_member("W1.npy", lambda b: npy_header_edit(b, b"'<f4'", b"'" + b"x" * 45 + b"'")),
+        "(its dtype '" + "x" * 36 + "... is neither a number nor text)"),
+    ".npy dtype of text longer than metadata may be": (
+        edit_member("meta.npy", lambda b: npy_header_edit(b, b"'<U", b"'<U999999999#")),
+        "meta.npy is not a valid .npy array (its dtype '<U999999999"),
     ".npy header claims 4 TB": (edit_member("W1.npy", huge_shape),
                                 "array W1 has shape (1000000, 1000000) float32"),
     ".npy data shorter than its shape": (edit_member("W1.npy", lambda b: b[:-4]),
                                          "array W1 has"),
-    "an object array (a pickle)": (object_array, "array W1 holds Python objects"),
+    "an object array (a pickle)": (object_array, "array W1 holds Python objects (a pickle)"),
+    "metadata as an object array": (
+        edit_member("meta.npy", lambda _: npy(np.array([{}], dtype=object), allow_pickle=True)),
+        "its metadata is not a text"),
     # --- the metadata --------------------------------------------------------------------
     "metadata is not text": (edit_member("meta.npy", lambda _: npy(np.arange(3))),
                              "its metadata is not a text"),

@@ -20,13 +20,13 @@ renamed over the target, so a crash leaves the old file or the new one, never ha
 """
 
 # --8<-- [start:imports]
+import ast
 import hashlib
-import io
 import json
 import math
 import os
-import tokenize
-import warnings
+import re
+import struct
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -191,38 +191,77 @@ def _member_bytes(
 
 
 # --8<-- [start:npy]
-# What NumPy's .npy header parser raises on a damaged or hostile header (the header is
-# a Python literal; some malformed ones get as far as the tokenizer or a warning).
-NPY_DAMAGE = (ValueError, TypeError, SyntaxError, tokenize.TokenError, Warning)
+# The dtypes an array may have: numbers, never Python objects (which would be a pickle),
+# and how a .npy header names each, in either byte order ('<f4', '>f4', '|u1', ...).
+NUMBER_DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+                 "uint64", "float16", "float32", "float64")
+NPY_DESCRS = {np.dtype(name).newbyteorder(order).str: np.dtype(name).newbyteorder(order)
+              for name in NUMBER_DTYPES for order in "<>"}
+NPY_KEYS = {"descr", "fortran_order", "shape"}
+MAX_NPY_HEADER = 4096  # an array's .npy header: 128 bytes in practice
+# What Python's literal parser raises on a damaged or hostile literal (nesting included).
+LITERAL_DAMAGE = (SyntaxError, ValueError, TypeError, MemoryError, RecursionError)
 
 
 def _npy_header(
     path: str | os.PathLike, name: str, data: bytes,
 ) -> tuple[tuple[int, ...], bool, np.dtype, int]:
-    """Shape, Fortran order and dtype from the .npy header of ``data``, and where it ends."""
-    f = io.BytesIO(data)
+    """Shape, Fortran order and dtype from the .npy header of ``data``, and where it ends.
+
+    The header is read here, by the same rules on every NumPy, not by NumPy's reader,
+    whose rules change between versions (NumPy 1.x silently reads Python 2's ``2L``,
+    2.x reads it with a warning): a magic string, version 1.0 or 2.0, a length, then a
+    Python literal that must be a dict of exactly a dtype, a bool and a tuple of sizes.
+    """
+    def invalid(why: str) -> InputError:
+        return InputError(path, f"{name} is not a valid .npy array ({why})")
+    if data[:6] != b"\x93NUMPY" or len(data) < 8:
+        raise invalid("it does not start with the .npy magic string")
+    version = (data[6], data[7])
+    if version not in ((1, 0), (2, 0)):
+        raise InputError(path, f"{name} is a .npy file of version {version}; "
+                               "model files use 1.0 or 2.0")
+    size = "<H" if version == (1, 0) else "<I"   # the header's length, little-endian
+    start = 8 + struct.calcsize(size)
+    if len(data) < start:
+        raise invalid("its header is cut short")
+    end = start + struct.unpack_from(size, data, 8)[0]
+    if end - start > MAX_NPY_HEADER:
+        raise invalid(f"its header is longer than {MAX_NPY_HEADER} bytes")
+    if end > len(data):
+        raise invalid("its header is cut short")
     try:
-        with warnings.catch_warnings(action="error"):
-            version = np.lib.format.read_magic(f)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-            else:
-                raise InputError(path, f"{name} is a .npy file of version {version}; "
-                                       "model files use 1.0 or 2.0")
-    except NPY_DAMAGE as e:
-        raise InputError(path, f"{name} is not a valid .npy array ({type(e).__name__})") from None
-    return shape, fortran, dtype, f.tell()
+        header = ast.literal_eval(data[start:end].decode("latin-1"))
+    except LITERAL_DAMAGE as e:
+        raise invalid(f"its header is not a Python literal: {type(e).__name__}") from None
+    if not (isinstance(header, dict) and header.keys() == NPY_KEYS):
+        raise invalid("its header is not a dict of descr, fortran_order and shape")
+    shape, fortran = header["shape"], header["fortran_order"]
+    if not (type(shape) is tuple and all(type(n) is int and n >= 0 for n in shape)):
+        raise invalid("its shape is not a tuple of sizes")
+    if type(fortran) is not bool:
+        raise invalid("its fortran_order is not True or False")
+    return shape, fortran, _npy_dtype(path, name, header["descr"]), end
+
+
+def _npy_dtype(path: str | os.PathLike, name: str, descr: object) -> np.dtype:
+    """The dtype a .npy header's ``descr`` names: a number, text (the metadata's), or
+    Python objects, which the caller refuses by name (naming the dtype unpickles nothing)."""
+    if descr in ("|O", "<O", ">O"):
+        return np.dtype(object)
+    if isinstance(descr, str) and descr in NPY_DESCRS:
+        return NPY_DESCRS[descr]
+    text = re.fullmatch(r"([<>])U([0-9]{1,9})", descr) if isinstance(descr, str) else None
+    if text and 4 * int(text[2]) <= MAX_META_BYTES:
+        return np.dtype(descr)
+    shown = repr(descr) if len(repr(descr)) <= 40 else repr(descr)[:37] + "..."
+    raise InputError(path, f"{name} is not a valid .npy array (its dtype {shown} is "
+                           "neither a number nor text)")
 # --8<-- [end:npy]
 
 
 # --8<-- [start:arrays]
 MAX_META_BYTES = 16 << 20  # the JSON metadata; even a long run's history is far smaller
-MAX_NPY_HEADER = 4096      # an array's .npy header: 128 bytes in practice
-# The dtypes an array may have: numbers, never Python objects (which would be a pickle).
-NUMBER_DTYPES = ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
-                 "uint64", "float16", "float32", "float64")
 
 
 def _read_meta(path: str | os.PathLike, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> dict:

@@ -6,7 +6,9 @@ becomes one :class:`~nnscratch.errors.InputError` naming the file and, for a bad
 
 # --8<-- [start:imports]
 import gzip
+import io
 import os
+import warnings
 import zlib
 from collections import Counter
 from collections.abc import Iterator
@@ -176,6 +178,53 @@ def _first_non_numeric(
 
 
 # --8<-- [start:read_csv_uint8]
+class _RowLengths(io.BufferedIOBase):
+    """The byte stream pandas reads, counting each data row's comma-separated values.
+
+    pandas does not check a row's length everywhere: with ``index_col=False`` it drops
+    what the *first* row has beyond the header (a trailing comma silently, a value with
+    only a ``ParserWarning``), and it fills a short row with NaN. So each row's length is
+    counted here, on the way in, and the first wrong one kept (``wrong``) for the reader
+    to raise in file order. Blank lines are skipped as pandas skips them.
+    """
+
+    def __init__(self, f: IO[bytes], fields: int):
+        super().__init__()
+        self.f, self.fields = f, fields
+        self.line, self.row, self.rest = 1, 0, b""  # the header was line 1
+        self.wrong: tuple[int, str] | None = None   # (row, what is wrong with it)
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = self.f.read(size)
+        lines = (self.rest + data).split(b"\n")
+        self.rest = lines.pop() if data else b""    # at the end, the last line is whole
+        for line in lines if self.wrong is None else ():
+            self.line += 1
+            line = line.rstrip(b" \t\r")
+            if line:
+                self.row += 1
+                n = line.count(b",") + 1
+                if n != self.fields:
+                    self.wrong = (self.row, self._says(n, line.endswith(b",")))
+                    break
+        return data
+
+    read1 = read  # pandas 2.0 reads through io.TextIOWrapper, which calls read1
+
+    def _says(self, n: int, trailing_comma: bool) -> str:
+        empty = ", the last one empty (a trailing comma?)" if trailing_comma else ""
+        return (f"row {self.row} (line {self.line}) has {n} values{empty}; "
+                f"the header names {self.fields} columns")
+
+    def check(self, shown: str, through_row: float = float("inf")) -> None:
+        """Raise for the first row of the wrong length, if it is at most ``through_row``."""
+        if self.wrong is not None and self.wrong[0] <= through_row:
+            raise InputError(shown, self.wrong[1])
+
+
 def _read_csv_uint8(
     path: str | os.PathLike, shown: str
 ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -197,19 +246,25 @@ def _read_csv_uint8(
         has_label = _check_columns(names, shown)
         parts: list[np.ndarray] = []
         first_row = 1
+        rows = _RowLengths(f, len(names))
         try:
-            chunks = pd.read_csv(
-                f, header=None, names=names, dtype=np.float64, chunksize=_CHUNK_ROWS,
-                skipinitialspace=True, encoding="utf-8", engine="c", index_col=False,
-            )
-            for chunk in chunks:
-                values = chunk.to_numpy()
-                _validate_chunk(values, names, first_row, shown)
-                parts.append(values.astype(np.uint8))
-                first_row += len(values)
+            with warnings.catch_warnings():  # pandas' "data lost" warning: a row too long
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                chunks = pd.read_csv(
+                    rows, header=None, names=names, dtype=np.float64, chunksize=_CHUNK_ROWS,
+                    skipinitialspace=True, encoding="utf-8", engine="c", index_col=False,
+                )
+                for chunk in chunks:
+                    values = chunk.to_numpy()
+                    rows.check(shown, through_row=first_row + len(values) - 1)
+                    _validate_chunk(values, names, first_row, shown)
+                    parts.append(values.astype(np.uint8))
+                    first_row += len(values)
+            rows.check(shown)
         except pd.errors.EmptyDataError:
-            pass  # nothing after the header; reported below
-        except pd.errors.ParserError as e:
+            rows.check(shown)
+        except (pd.errors.ParserError, pd.errors.ParserWarning) as e:
+            rows.check(shown)
             raise InputError(shown, f"malformed CSV: {str(e).strip()}") from None
         except UnicodeDecodeError:
             raise InputError(shown, "not a text file (it is not valid UTF-8)") from None
@@ -241,7 +296,8 @@ def read_kaggle_csv(path: str | os.PathLike, dtype: type = np.float32) -> Datase
     Each row is one image. Columns may come in any order; they are matched by name.
     A UTF-8 byte-order mark, CRLF line ends, spaces around values, quoted numbers and
     whole numbers written as floats (``12.0``) are all accepted. Anything else (missing,
-    extra or duplicate columns, a non-numeric or empty cell, a pixel outside 0..255, a
+    extra or duplicate columns, a row with more or fewer values than the header names (a
+    trailing comma included), a non-numeric or empty cell, a pixel outside 0..255, a
     label outside 0..9, a fraction, a corrupt gzip, a binary file) raises
     :class:`~nnscratch.errors.InputError` saying what is wrong and, for a bad cell, where.
 
