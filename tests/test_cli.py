@@ -215,8 +215,8 @@ def _sigint_at_its_default() -> None:
 # What the console script runs (``from nnscratch.cli import main; sys.exit(main())``), and
 # a line on stdout once the imports are done, so that the signal is sent during the run
 # rather than while a busy machine is still importing pandas (which took over 6 s here).
-CONSOLE_SCRIPT = ("import sys\nfrom nnscratch.cli import main\nprint('imported', flush=True)\n"
-                  "sys.exit(main())")
+CONSOLE_SCRIPT = ("import sys\nfrom nnscratch.console import main\nimport nnscratch.cli\n"
+                  "print('imported', flush=True)\nsys.exit(main())")
 
 
 def test_ctrl_c_in_a_real_process(tmp_path):
@@ -272,11 +272,9 @@ runpy.run_module("nnscratch", run_name="__main__", alter_sys=True)
 """
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: the console script and __main__.py import "
-                   "nnscratch.cli (NumPy, pandas: seconds on a busy machine) before main() "
-                   "can catch Ctrl-C, so a Ctrl-C then prints a traceback; the fix is an entry "
-                   "point that imports the CLI inside its try")
 def test_ctrl_c_during_the_imports_is_one_line_too(tmp_path):
+    """Regression: the console script imported nnscratch.cli (NumPy, pandas) before main()
+    could catch Ctrl-C, so a Ctrl-C then printed a traceback (nnscratch/console.py)."""
     proc = subprocess.run([sys.executable, "-c", CTRL_C_DURING_IMPORTS, "evaluate", "--model",
                            str(tmp_path / "none.npz")], capture_output=True, text=True,
                           timeout=60, preexec_fn=_sigint_at_its_default)

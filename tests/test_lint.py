@@ -186,7 +186,7 @@ def _group(module: str) -> str:
         return "beside"
     if top in TRAINING:
         return "training"
-    if top in ("cli", "__main__"):
+    if top in ("cli", "console", "__main__"):
         return "cli"
     if top in ("experiments", "notebook"):
         return "experiments"

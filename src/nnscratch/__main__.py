@@ -2,6 +2,6 @@
 
 import sys
 
-from nnscratch.cli import main
+from nnscratch.console import main
 
 sys.exit(main())

@@ -1,5 +1,6 @@
 """Training curves: loss and accuracy against the epoch, and runs compared step by step."""
 
+# --8<-- [start:imports]
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -7,6 +8,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from nnscratch.plots.style import GREY, OKABE_ITO, book_style
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:plot_history]

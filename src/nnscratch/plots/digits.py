@@ -1,5 +1,6 @@
 """Digits drawn back as pictures: the columns of ``X`` ``(784, m)`` as 28×28 images."""
 
+# --8<-- [start:imports]
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -11,11 +12,13 @@ from matplotlib.patches import Rectangle
 
 from nnscratch.plots.style import GREY, OKABE_ITO, book_style
 
+# --8<-- [end:imports]
+
+# --8<-- [start:draw_digit]
 INK = OKABE_ITO["sky_blue"]
 """The colour of a digit's strokes; the paper is transparent, so it is the page's own."""
 
 
-# --8<-- [start:draw_digit]
 def draw_digit(ax: Axes, x: np.ndarray, vmax: float | None = None) -> None:
     """Draw one digit ``x`` (784 pixels, ``(784,)`` or ``(784, 1)``) into ``ax`` as ink.
 

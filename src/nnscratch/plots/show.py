@@ -1,7 +1,10 @@
 """Putting a figure on a page: as an ``<img>`` with alt text, or its alt text in a terminal."""
 
+# --8<-- [start:imports]
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+
+# --8<-- [end:imports]
 
 
 # --8<-- [start:show]

@@ -6,7 +6,10 @@ that reads on white and on near-black alike, and lines in the colour-blind-safe 
 colours. Every drawing function of this package ends with ``return book_style(fig)``.
 """
 
+# --8<-- [start:imports]
 from matplotlib.figure import Figure
+
+# --8<-- [end:imports]
 
 # --8<-- [start:palette]
 BACKGROUNDS = {"light": "#ffffff", "dark": "#1e2129"}
