@@ -14,10 +14,12 @@ The browser, the server and the skip rules are those of tests/test_browser.py.
 """
 
 import base64
+import importlib.util
 import io
 import re
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -103,6 +105,57 @@ def test_example_pages_are_light():
     assert len(sheets) == 1, f"the example pages do not share one style sheet: {sheets}"
     (sheet,) = sheets
     assert sheet.is_file() and sheet.stat().st_size > 100_000  # JupyterLab's CSS is in it
+
+
+def _notebooks_hook():
+    """docs/hooks/notebooks.py, loaded by its path (its sibling ``offhost`` is loaded by
+    tests/test_site_build.py)."""
+    path = ROOT / "docs" / "hooks" / "notebooks.py"
+    spec = importlib.util.spec_from_file_location("nnscratch_notebooks_hook_look", path)
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    return hook
+
+
+def _example(tmp_path: Path, css: str) -> tuple[str, SimpleNamespace, dict]:
+    png = base64.b64encode(b"\x89PNG not really").decode()
+    html = ('<head></head><article class="md-content__inner">\n<script>let a = 1;</script>\n'
+            f'<style type="text/css">\n{css}\n</style>\n<style>b {{ color: red }}</style>\n'
+            '<div class="jupyter-wrapper"><p>text</p>'
+            f'<img alt="A figure" data-name="a-figure" src="data:image/png;base64,{png}">'
+            f'<img alt="Another" src="data:image/png;base64,{png}"></div></article>')
+    page = SimpleNamespace(url="examples/ex/", file=SimpleNamespace(
+        src_uri="examples/ex.py", abs_dest_path=str(tmp_path / "examples/ex/index.html")))
+    return html, page, {"site_dir": str(tmp_path)}
+
+
+def test_the_hook_links_one_sheet_in_place_and_shows_figures_from_files(tmp_path):
+    hook = _notebooks_hook()
+    html, page, config = _example(tmp_path, "a { color: blue }")
+    out = hook.on_post_page(html, page=page, config=config)
+    link = re.search(r'\n<link rel="stylesheet" href="(\.\./\.\./assets/stylesheets/'
+                     r'notebook-[0-9a-f]{12}\.css)">\n<div class="jupyter-wrapper">', out)
+    assert link and "<style" not in out and "<script>let a = 1;</script>" in out, out
+    sheet = (tmp_path / "examples/ex" / link[1]).resolve()
+    assert sheet.read_text(encoding="utf-8") == (
+        '@charset "UTF-8";\n\na { color: blue }\n\nb { color: red }')
+    assert 'data-name="a-figure" src="a-figure.png"' in out and 'src="ex-2.png"' in out
+    assert (tmp_path / "examples/ex/a-figure.png").read_bytes() == b"\x89PNG not really"
+    assert "base64" not in out
+    # A second page with the same sheets links the same file.
+    page.url, page.file.src_uri = "examples/ex2/", "examples/ex2.py"
+    assert link[1] in hook.on_post_page(html, page=page, config=config)
+    assert len(list((tmp_path / "assets/stylesheets").iterdir())) == 1
+
+
+def test_the_hook_guards_the_sheet_it_moves_out_of_the_page(tmp_path):
+    from mkdocs.exceptions import PluginError
+
+    hook = _notebooks_hook()
+    html, page, config = _example(tmp_path, '@import url("https://cdn.example/x.css");')
+    with pytest.raises(PluginError, match=r"examples/ex\.py: .*https://cdn\.example/x\.css"):
+        hook.on_post_page(html, page=page, config=config)
+    assert not (tmp_path / "assets").exists()
 
 
 @cache

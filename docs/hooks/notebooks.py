@@ -88,6 +88,7 @@ _STYLE_RUN = re.compile(r"<style\b[^>]*>.*?</style>(?:\s*<style\b[^>]*>.*?</styl
 _STYLE_BODY = re.compile(r"<style\b[^>]*>(.*?)</style>", re.DOTALL | re.IGNORECASE)
 _NOTEBOOK_START = '<div class="jupyter-wrapper">'
 STYLESHEET_DIR = "assets/stylesheets"
+_CHECKED_SHEETS: set[str] = set()  # named by the hash of their text
 
 
 def _styles_to_files(html: str, page, config) -> str:
@@ -108,11 +109,13 @@ def _styles_to_files(html: str, page, config) -> str:
 
     def to_link(m: re.Match) -> str:
         css = '@charset "UTF-8";\n' + "\n".join(_STYLE_BODY.findall(m[0]))
-        remote = find_remote_loads_in_css(css)
-        if remote:
-            raise PluginError(f"{page.file.src_uri}: nbconvert's style sheet would load "
-                              f"{remote[0].url} from another host")
         name = f"{STYLESHEET_DIR}/notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+        if name not in _CHECKED_SHEETS:  # the guard reads ~590 KB: once per sheet, not page
+            remote = find_remote_loads_in_css(css)
+            if remote:
+                raise PluginError(f"{page.file.src_uri}: nbconvert's style sheet would load "
+                                  f"{remote[0].url} from another host")
+            _CHECKED_SHEETS.add(name)
         target = Path(config["site_dir"]) / name
         if not target.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
