@@ -53,6 +53,12 @@ def server():
     httpd.server_close()
 
 
+# One Playwright and one browser per process: a second sync_playwright() while one runs
+# fails ("Sync API inside the asyncio loop"), and tests/test_look.py uses this fixture too
+# (under its own name, so pytest holds one instance of it per module).
+_PLAYWRIGHT: dict = {"users": 0}
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -61,10 +67,16 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    if not _PLAYWRIGHT["users"]:
+        _PLAYWRIGHT["playwright"] = sync_playwright().start()
+        _PLAYWRIGHT["browser"] = _PLAYWRIGHT["playwright"].chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    _PLAYWRIGHT["users"] += 1
+    yield _PLAYWRIGHT["browser"]
+    _PLAYWRIGHT["users"] -= 1
+    if not _PLAYWRIGHT["users"]:
+        _PLAYWRIGHT.pop("browser").close()
+        _PLAYWRIGHT.pop("playwright").stop()
 
 
 def _page_urls(site: Path) -> list[str]:
