@@ -275,7 +275,14 @@ def n_classes(y: np.ndarray) -> int:
 
 def epoch_bar(epochs: range, progress: bool | None) -> Iterable[int]:
     """``epochs`` with a tqdm bar: on a terminal when ``progress`` is ``None``."""
-    from tqdm.auto import tqdm  # the math core never needs tqdm; only the loop does
+    import warnings
+
+    # The math core never needs tqdm; only the loop does. In a notebook without ipywidgets,
+    # tqdm.auto warns once on import (with the path of the reader's venv) and falls back to
+    # a text bar, which is what we want anyway.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from tqdm.auto import tqdm
 
     return tqdm(epochs, disable=None if progress is None else not progress, unit="epoch",
                 desc="train")
