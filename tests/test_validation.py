@@ -133,6 +133,7 @@ def test_resuming_a_keep_best_run_equals_running_it_whole(tmp_path):
               "--schedule", "constant"]
     assert cli.main(["train", *common, "--epochs", "3", "--out", str(whole)]) == 0
     assert cli.main(["train", *common, "--epochs", "2", "--out", str(part)]) == 0
+    # No --threads: the checkpoint's own (1) applies, as the whole run's did; see below.
     assert cli.main(["train", "--resume", str(part), "--epochs", "3", "--quiet",
                      "--out", str(part)]) == 0
     (p1, m1, s1), (p2, m2, s2) = load_checkpoint(whole), load_checkpoint(part)
@@ -143,6 +144,34 @@ def test_resuming_a_keep_best_run_equals_running_it_whole(tmp_path):
         np.testing.assert_array_equal(s1[k], s2[k], err_msg=k)
     assert [r["val_accuracy"] for r in m1["history"]] == [r["val_accuracy"]
                                                          for r in m2["history"]]
+
+
+def test_resuming_uses_the_threads_of_the_run_it_continues(tmp_path, monkeypatch):
+    """Regression: a run trained with ``--threads 1`` and resumed without ``--threads`` went
+    on with the BLAS library's default (2 threads on a 2-core machine) and ended up to 1.1e-6
+    away from the whole run in W1 with NumPy 1.24 (OpenBLAS 0.3.21). Its float32 product
+    ``F @ Gw.T`` of ``augment.smooth`` ((3584, 28) @ (28, 28)) splits the 28 columns 14 + 14
+    between two threads, and exactly the columns 12, 13, 26 and 27 (each half's 2-column
+    remainder after blocks of 4) came out different in the last bits: elastic fields that
+    differ, then a different epoch. The checkpoint now records ``--threads``;
+    ``--resume`` reuses it unless given another."""
+    seen = []
+    real = cli._blas_threads
+
+    def spy(n):
+        seen.append(n)
+        return real(n)
+
+    monkeypatch.setattr(cli, "_blas_threads", spy)
+    out = tmp_path / "m.npz"
+    assert cli.main(["train", *TINY, "--epochs", "1", "--out", str(out)]) == 0
+    assert load_checkpoint(out)[1]["threads"] == 1
+    assert cli.main(["train", "--resume", str(out), "--epochs", "2", "--quiet",
+                     "--out", str(out)]) == 0
+    assert cli.main(["train", "--resume", str(out), "--epochs", "3", "--quiet",
+                     "--threads", "2", "--out", str(out)]) == 0
+    assert seen == [1, 1, 2]
+    assert load_checkpoint(out)[1]["threads"] == 2      # what the last part ran with
 
 
 # --------------------------------------------------------------- --augment

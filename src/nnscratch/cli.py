@@ -318,6 +318,7 @@ def _model_meta(plan: "TrainPlan", data: Dataset, n_train: int, n_val: int, n_te
         },
         "training": plan.config.to_dict(),
         "keep": plan.keep,
+        "threads": plan.threads,
     }
 
 
@@ -349,7 +350,9 @@ def _snapshot(result: TrainResult) -> tuple[dict, dict]:
 class TrainPlan:
     """What one ``nnscratch train`` run needs besides its output: a new one, or the rest of
     a checkpoint's (then with its parameters, optimizer, epochs done, data checksum and,
-    with ``keep="best"``, the best epoch so far)."""
+    with ``keep="best"``, the best epoch so far). ``threads`` is ``--threads``, recorded in
+    the file, so a resumed run uses the BLAS thread count of the run it continues: OpenBLAS
+    may split a product's columns by thread, and round them differently."""
 
     config: TrainConfig
     data: str | None
@@ -363,6 +366,7 @@ class TrainPlan:
     history: list[dict] = field(default_factory=list)
     sha256: str | None = None
     best: KeepBest | None = None
+    threads: int | None = None
 
 
 def fresh_config(args: argparse.Namespace) -> TrainConfig:
@@ -385,12 +389,14 @@ def fresh_plan(args: argparse.Namespace) -> TrainPlan:
     if keep == "best" and not args.val_fraction:
         raise InputError("--keep best", "needs validation data; give --val-fraction")
     return TrainPlan(fresh_config(args), args.data, args.split_seed, args.test_fraction,
-                     args.val_fraction, keep)
+                     args.val_fraction, keep, threads=args.threads)
 
 
-def resume_plan(path: str, epochs: int | None, data: str | None) -> TrainPlan:
+def resume_plan(path: str, epochs: int | None, data: str | None,
+                threads: int | None = None) -> TrainPlan:
     """The rest of the run saved in the checkpoint at ``path``, up to ``epochs`` in total
-    (default: the recorded total), on ``data`` (default: the recorded source)."""
+    (default: the recorded total), on ``data`` (default: the recorded source), with
+    ``threads`` BLAS threads (default: the recorded ``--threads``)."""
     params, meta, state = load_checkpoint(path)
     if "training" not in meta or "data" not in meta:
         raise InputError(path, "has no training record to resume from")
@@ -410,7 +416,7 @@ def resume_plan(path: str, epochs: int | None, data: str | None) -> TrainPlan:
     return TrainPlan(config, data or recorded["source"], recorded["split_seed"],
                      recorded["test_fraction"], recorded.get("val_fraction", 0.0),
                      meta.get("keep", "last"), params, optimizer, start_epoch, history,
-                     recorded["sha256"], best)
+                     recorded["sha256"], best, threads or meta.get("threads"))
 
 
 class Split(NamedTuple):
@@ -531,14 +537,14 @@ def report_trained(plan: TrainPlan, n_inputs: int, split: Split, scores: dict,
 def cmd_train(args: argparse.Namespace) -> int:
     """``nnscratch train``: plan (fresh or resumed), load and split, train, save, report."""
     _check_out_path(args.out)
-    plan = (resume_plan(args.resume, getattr(args, "epochs", None), args.data) if args.resume
-            else fresh_plan(args))
+    plan = (resume_plan(args.resume, getattr(args, "epochs", None), args.data, args.threads)
+            if args.resume else fresh_plan(args))
     data, split = split_data(plan)
     meta = _model_meta(plan, data, split.y_train.size, split.y_val.size, split.y_test.size)
     best = plan.best or (KeepBest() if plan.keep == "best" else None)
     last = LastEpoch(plan.history, best)
     try:
-        result, seconds = run_plan(plan, split, last, args.threads, args.quiet)
+        result, seconds = run_plan(plan, split, last, plan.threads, args.quiet)
     except KeyboardInterrupt:
         return save_interrupted(args.out, last, meta, plan.config.epochs)
     except TrainingDiverged as e:
