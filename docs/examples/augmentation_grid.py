@@ -9,11 +9,10 @@
 # displacement field smoothed by a Gaussian.
 
 # %%
-import dataclasses
 
 import numpy as np
 
-from nnscratch.augment import Augmentation, augment
+from nnscratch.augment import augment
 from nnscratch.data import load_sample
 from nnscratch.plots import plot_variants, show
 from nnscratch.training import AUGMENTED
@@ -31,16 +30,7 @@ print("label:", digits.y[7])
 
 # %%
 DRAWS = 8
-alone = {
-    "shift": Augmentation(shift=strengths.shift),
-    "rotation": Augmentation(rotation=strengths.rotation),
-    "scale": Augmentation(scale=strengths.scale),
-    "shear": Augmentation(shear=strengths.shear),
-    "elastic": Augmentation(elastic_alpha=strengths.elastic_alpha,
-                            elastic_sigma=strengths.elastic_sigma),
-    "affine": dataclasses.replace(strengths, elastic_alpha=0.0),
-    "all": strengths,
-}
+alone = strengths.one_at_a_time()    # each kind alone, the affine ones, all
 batch = np.repeat(digit, DRAWS, axis=1)    # (784, 8)
 rows = {"original": batch}
 for i, (name, aug) in enumerate(alone.items()):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnscratch.augment import Augmentation, affine_sources, augment, bilinear_sample
+from nnscratch.augment import affine_sources, augment, bilinear_sample
 from nnscratch.data import load_sample
 from nnscratch.plots import plot_gains, plot_inverse_mapping, plot_variants
 from nnscratch.training import AUGMENTED
@@ -29,15 +29,7 @@ def inverse_mapping():
 def variants():
     """The digit under six draws of each distortion of ``nnscratch train --augment``."""
     strengths = AUGMENTED.augment
-    alone = {
-        "shift": Augmentation(shift=strengths.shift),
-        "rotation": Augmentation(rotation=strengths.rotation),
-        "scale": Augmentation(scale=strengths.scale),
-        "shear": Augmentation(shear=strengths.shear),
-        "elastic": Augmentation(elastic_alpha=strengths.elastic_alpha,
-                                elastic_sigma=strengths.elastic_sigma),
-        "all": strengths,
-    }
+    alone = {name: aug for name, aug in strengths.one_at_a_time().items() if name != "affine"}
     batch = np.repeat(load_sample().X[:, [DIGIT]], 6, axis=1)      # (784, 6)
     rows = {"original": batch}
     for i, (name, aug) in enumerate(alone.items()):

@@ -25,7 +25,7 @@ distortion small enough keeps a 7 a 7, which is the whole bet of augmentation.
 
 # --8<-- [start:imports]
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -64,6 +64,21 @@ class Augmentation:
     def to_dict(self) -> dict:
         """The strengths as plain JSON values, for a model file's metadata."""
         return asdict(self)
+
+    def one_at_a_time(self) -> dict[str, "Augmentation"]:
+        """Each distortion alone at this strength, then the affine ones together, then all.
+
+        >>> list(Augmentation(shift=2, elastic_alpha=20).one_at_a_time())
+        ['shift', 'rotation', 'scale', 'shear', 'elastic', 'affine', 'all']
+        >>> rotation = Augmentation(shift=2, rotation=5).one_at_a_time()["rotation"]
+        >>> rotation.shift, rotation.rotation
+        (0.0, 5)
+        """
+        alone = {name: Augmentation(**{name: getattr(self, name)})
+                 for name in ("shift", "rotation", "scale", "shear")}
+        elastic = Augmentation(elastic_alpha=self.elastic_alpha, elastic_sigma=self.elastic_sigma)
+        affine = replace(self, elastic_alpha=0.0)
+        return {**alone, "elastic": elastic, "affine": affine, "all": self}
 # --8<-- [end:augmentation]
 
 

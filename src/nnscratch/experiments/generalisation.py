@@ -95,13 +95,7 @@ def kinds() -> dict[str, Augmentation | None]:
     >>> list(kinds())[:3]
     ['none', 'shift', 'rotation']
     """
-    a = AUGMENTED.augment
-    alone = {name: Augmentation(**{field: getattr(a, field)}) for name, field in
-             [("shift", "shift"), ("rotation", "rotation"), ("scale", "scale"),
-              ("shear", "shear")]}
-    elastic = Augmentation(elastic_alpha=a.elastic_alpha, elastic_sigma=a.elastic_sigma)
-    affine = dataclasses.replace(a, elastic_alpha=0.0)
-    return {"none": None, **alone, "elastic": elastic, "affine": affine, "all": a}
+    return {"none": None, **AUGMENTED.augment.one_at_a_time()}
 
 
 def validation_split(spec: str = "sample") -> tuple[np.ndarray, ...]:
