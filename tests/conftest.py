@@ -171,3 +171,21 @@ def load_by_path(name: str, path: Path):
         sys.modules[name] = module  # dataclasses look their module up there
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def ctrl_c_after_epoch(monkeypatch, epoch: int) -> None:
+    """Make ``nnscratch.cli``'s ``train`` raise KeyboardInterrupt after ``epoch`` ends (its
+    callback has run, so the CLI has the epoch to save), as a Ctrl-C at that moment would."""
+    from nnscratch import cli
+
+    real = cli.train
+
+    def train_then_interrupt(*args, callback=None, **kwargs):
+        def after_epoch(record, result):
+            if callback is not None:
+                callback(record, result)
+            if record["epoch"] == epoch:
+                raise KeyboardInterrupt
+        return real(*args, callback=after_epoch, **kwargs)
+
+    monkeypatch.setattr(cli, "train", train_then_interrupt)

@@ -21,6 +21,7 @@ import pytest
 from nnscratch import cli
 from nnscratch.data import load_sample
 from nnscratch.modelfile import load_checkpoint, load_model, save_model
+from tests.conftest import ctrl_c_after_epoch
 from tests.test_modelfile import DAMAGED
 
 TINY = ["--layers", "16", "--epochs", "2", "--quiet"]
@@ -177,16 +178,7 @@ def test_diverging_training_exits_3_and_writes_nothing(tmp_path, capsys):
 
 
 def test_interrupt_saves_the_last_complete_epoch(tmp_path, capsys, monkeypatch):
-    real_train = cli.train
-
-    def train_then_interrupt(*args, callback=None, **kw):
-        def cb(record, result):
-            callback(record, result)
-            if record["epoch"] == 2:
-                raise KeyboardInterrupt
-        return real_train(*args, callback=cb, **kw)
-
-    monkeypatch.setattr(cli, "train", train_then_interrupt)
+    ctrl_c_after_epoch(monkeypatch, 2)
     out = tmp_path / "m.npz"
     code, _, err = run(["train", "--layers", "8", "--epochs", "5", "--quiet", "--out", out],
                        capsys)

@@ -11,6 +11,7 @@ from nnscratch.data.split import train_val_test_split
 from nnscratch.modelfile import load_checkpoint, load_model
 from nnscratch.network import forward
 from nnscratch.training import AUGMENTED, KeepBest, TrainConfig, better, train
+from tests.conftest import ctrl_c_after_epoch
 
 TINY = ["--layers", "8", "--quiet", "--threads", "1"]
 
@@ -241,15 +242,7 @@ def test_interrupted_keep_best_run_resumes_to_the_whole_run(tmp_path, monkeypatc
     common = [*TINY, "--epochs", "3", "--lr", "0.02", "--val-fraction", "0.2", "--dropout", "0.1"]
     assert cli.main(["train", *common, "--out", str(whole)]) == 0
     real = cli.train
-
-    def until_ctrl_c(*args, callback, **kwargs):
-        def after_epoch(record, result):
-            callback(record, result)
-            if record["epoch"] == 2:
-                raise KeyboardInterrupt
-        return real(*args, callback=after_epoch, **kwargs)
-
-    monkeypatch.setattr(cli, "train", until_ctrl_c)
+    ctrl_c_after_epoch(monkeypatch, 2)
     assert cli.main(["train", *common, "--out", str(cut)]) == 130
     _, meta, state = load_checkpoint(cut)
     assert not meta["complete"] and meta["epoch"] == 2 and "last/W1" in state
