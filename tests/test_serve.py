@@ -17,7 +17,6 @@ busy cores: ~90 s cold, ~7 s warm. The wait is bounded by ``NNSCRATCH_SERVE_TIME
 seconds (default 600); on a timeout the failure shows the server's log.
 """
 
-import base64
 import os
 import re
 import shlex
@@ -238,13 +237,12 @@ def test_serve_executes_the_examples(server):
     html = _page(server, "/examples/train_sample/")
     assert "jp-OutputArea-output" in html, "the example was not executed"
     assert "Traceback" not in html
-    figures = re.findall(r'<img\b[^>]*\bsrc="data:image/png;base64,([^"]+)"', html)
-    assert figures, "the example page shows no figure"
-    first = base64.b64decode(figures[0])
-    assert first.startswith(PNG)
-    # The hook writes each figure beside the page; the file is served, and is the figure.
+    # The hook writes each figure beside the page and the page shows it from that file
+    # (docs/hooks/notebooks.py); under its name, which the example gives it.
+    figures = re.findall(r'<img\b[^>]*\bsrc="([a-z0-9_-]+\.png)"', html)
+    assert figures == ["train-sample-curve.png"], figures
     body, ctype = server.get("/examples/train_sample/train-sample-curve.png")
-    assert ctype == "image/png" and body == first
+    assert ctype == "image/png" and body.startswith(PNG) and len(body) > 1000
 
 
 def test_serve_shows_an_examples_figure_in_a_chapter(server):
