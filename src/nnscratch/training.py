@@ -280,8 +280,10 @@ def epoch_bar(epochs: range, progress: bool | None) -> Iterable[int]:
     # The math core never needs tqdm; only the loop does. In a notebook without ipywidgets,
     # tqdm.auto warns once on import (with the path of the reader's venv) and falls back to
     # a text bar, which is what we want anyway.
+    from tqdm import TqdmWarning
+
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", TqdmWarning)
         from tqdm.auto import tqdm
 
     return tqdm(epochs, disable=None if progress is None else not progress, unit="epoch",
